@@ -1,0 +1,45 @@
+import { validateMessagingEnv } from './messaging-env';
+
+const validate = validateMessagingEnv({ port: 3000, database: 'orders' });
+const strongProduction = {
+  NODE_ENV: 'production',
+  MYSQL_URL: 'mysql://orders:s3cret-pass@db:3306/orders',
+  RABBITMQ_URL: 'amqp://orders:s3cret-pass@mq:5672',
+  ADMIN_TOKEN: 'a-long-random-admin-token-0123456789',
+};
+
+describe('validateMessagingEnv', () => {
+  it('fills local defaults', () => {
+    const env = validate({});
+    expect(env.PORT).toBe(3000);
+    expect(env.MYSQL_URL).toBe('mysql://messaging:messaging-local@127.0.0.1:3306/orders');
+    expect(env.RABBITMQ_URL).toBe('amqp://guest:guest@127.0.0.1:5672');
+  });
+
+  it.each([
+    ['MYSQL_URL', 'nonsense'],
+    ['MYSQL_URL', 'postgres://x@y/z'],
+    ['RABBITMQ_URL', 'http://localhost'],
+    ['REDIS_URL', '6379'],
+    ['SMTP_URL', 'mail.example.com'],
+    ['PORT', 'eighty'],
+    ['ADMIN_TOKEN', 'short'],
+  ])('rejects %s=%s with one line naming the variable', (name, value) => {
+    expect(() => validate({ [name]: value })).toThrow(new RegExp(`^Invalid environment: ${name} `));
+  });
+
+  it('accepts a cluster list in RABBITMQ_URLS and rejects a bad member', () => {
+    expect(validate({ RABBITMQ_URLS: 'amqp://a:5672, amqp://b:5672' }).RABBITMQ_URLS).toContain('amqp://b');
+    expect(() => validate({ RABBITMQ_URLS: 'amqp://a:5672,nope' })).toThrow(/RABBITMQ_URLS/);
+  });
+
+  it('refuses every local default secret in production', () => {
+    expect(() => validate({ NODE_ENV: 'production' })).toThrow(
+      /ADMIN_TOKEN is the local default; MYSQL_URL uses the local default credentials; RABBITMQ_URL uses the local default credentials/,
+    );
+    expect(() => validate({ ...strongProduction, MYSQL_URL: 'mysql://root@db:3306/orders' })).toThrow(
+      /MYSQL_URL has an empty password/,
+    );
+    expect(validate(strongProduction).NODE_ENV).toBe('production');
+  });
+});

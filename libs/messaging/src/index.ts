@@ -1,0 +1,37 @@
+export { MessagingModule } from './messaging.module';
+export {
+  MESSAGING_OPTIONS,
+  MESSAGING_REDIS,
+  InjectMessagingOptions,
+  InjectMessagingRedis,
+} from './messaging.constants';
+export {
+  MessagingModuleOptions,
+  ResolvedMessagingOptions,
+  resolveMessagingOptions,
+  InvalidMessagingOptionsError,
+} from './messaging.options';
+export { OutboxOptions, OUTBOX_DEFAULTS } from './outbox/outbox.options';
+export { ConsumingOptions, CONSUMING_DEFAULTS } from './consuming/consuming.options';
+export { AlertingOptions, ALERTING_DEFAULTS } from './alerting/alerting.options';
+export { AdminOptions, ADMIN_DEFAULTS, DEFAULT_ADMIN_TOKEN } from './admin/admin.options';
+export { TopologyOptions, TOPOLOGY_DEFAULTS } from './topology/topology.options';
+export { topologyNames, TopologyNames } from './topology/topology-names';
+export {
+  MessagingEnv,
+  EnvDefaults,
+  messagingEnvSchema,
+  validateMessagingEnv,
+  messagingOptionsFromEnv,
+  readMessagingEnv,
+  InvalidEnvironmentError,
+} from './config/messaging-env';
+export { dataSourceOptions, MESSAGING_ENTITIES } from './config/data-source-options';
+export { OutboxMessage } from './outbox/outbox-message.entity';
+export { DeadLetter, DeadLetterOrigin, DeadLetterStatus } from './dead-letters/dead-letter.entity';
+export { InboxMessage } from './consuming/inbox-message.entity';
+export { MESSAGING_MIGRATIONS } from './migrations';
+export { AlertBus } from './alerting/alert-bus';
+export { AlertEvent, AlertKind, alertClassOf } from './alerting/alert-event';
+export { runMigrations } from './migrations/run-migrations';
+export { bootstrapOrExit } from './config/bootstrap-or-exit';

@@ -1,0 +1,110 @@
+import { RabbitMQModule, MessageHandlerErrorBehavior } from '@golevelup/nestjs-rabbitmq';
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type Redis from 'ioredis';
+import { AdminModule } from './admin/admin.module';
+import { AlertBus } from './alerting/alert-bus';
+import { AlertingModule } from './alerting/alerting.module';
+import { dataSourceOptions, MESSAGING_ENTITIES } from './config/data-source-options';
+import { ConsumingModule } from './consuming/consuming.module';
+import { DeadLettersModule } from './dead-letters/dead-letters.module';
+import { MESSAGING_OPTIONS, MESSAGING_REDIS } from './messaging.constants';
+import {
+  ConfigurableMessagingModule,
+  MESSAGING_ASYNC_OPTIONS_TYPE,
+  MESSAGING_MODULE_OPTIONS,
+  MESSAGING_OPTIONS_TYPE,
+} from './messaging-module-definition';
+import { resolveMessagingOptions, ResolvedMessagingOptions } from './messaging.options';
+import { messagingRedisProvider } from './messaging-redis.provider';
+import { ObservabilityModule } from './observability/observability.module';
+import { OutboxModule } from './outbox/outbox.module';
+import { PublishingModule } from './publishing/publishing.module';
+
+/** Holds the resolved options and shared clients, global so every feature module can inject them. */
+@Global()
+@Module({})
+class MessagingCoreModule implements OnApplicationShutdown {
+  constructor(@Inject(MESSAGING_REDIS) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+const FEATURE_MODULES = [
+  OutboxModule,
+  PublishingModule,
+  ConsumingModule,
+  DeadLettersModule,
+  AlertingModule,
+  AdminModule,
+  ObservabilityModule,
+];
+
+/**
+ * Everything reliable messaging needs, from one options object: TypeORM (mysql2), RabbitMQ through
+ * golevelup, ioredis and @nestjs/schedule, plus the outbox, relay, reliable consuming, dead letters,
+ * alerts and the admin page.
+ */
+@Module({})
+export class MessagingModule extends ConfigurableMessagingModule {
+  static override forRoot(options: typeof MESSAGING_OPTIONS_TYPE): DynamicModule {
+    return MessagingModule.assemble(super.forRoot(options));
+  }
+
+  static override forRootAsync(options: typeof MESSAGING_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return MessagingModule.assemble(super.forRootAsync(options));
+  }
+
+  private static assemble(definition: DynamicModule): DynamicModule {
+    const core: DynamicModule = {
+      module: MessagingCoreModule,
+      global: true,
+      imports: definition.imports ?? [],
+      providers: [
+        ...(definition.providers ?? []),
+        {
+          provide: MESSAGING_OPTIONS,
+          inject: [MESSAGING_MODULE_OPTIONS],
+          useFactory: resolveMessagingOptions,
+        },
+        messagingRedisProvider,
+        AlertBus,
+      ],
+      exports: [MESSAGING_OPTIONS, MESSAGING_REDIS, AlertBus],
+    };
+    return {
+      module: MessagingModule,
+      global: true,
+      imports: [
+        core,
+        TypeOrmModule.forRootAsync({
+          inject: [MESSAGING_OPTIONS],
+          useFactory: (o: ResolvedMessagingOptions) => ({
+            ...dataSourceOptions(o),
+            retryAttempts: 3,
+            retryDelay: 1000,
+          }),
+        }),
+        TypeOrmModule.forFeature(MESSAGING_ENTITIES),
+        RabbitMQModule.forRootAsync({
+          inject: [MESSAGING_OPTIONS],
+          useFactory: (o: ResolvedMessagingOptions) => ({
+            uri: o.rabbitmqUrls,
+            // Start without a broker: producers keep committing to the outbox and the relay catches up.
+            connectionInitOptions: { wait: false },
+            connectionManagerOptions: { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 },
+            // Never golevelup's default requeue loop: reliable subscriptions settle every message themselves.
+            defaultSubscribeErrorBehavior: MessageHandlerErrorBehavior.NACK,
+            registerHandlers: true,
+          }),
+        }),
+        ScheduleModule.forRoot(),
+        ...FEATURE_MODULES,
+      ],
+      exports: [core, TypeOrmModule, RabbitMQModule, ...FEATURE_MODULES],
+    };
+  }
+}

@@ -1,0 +1,58 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/** A message waiting to be published, written in the business transaction (design §4). */
+@Entity('outbox_message')
+@Index('ix_outbox_claim', ['sentAt', 'nextAttemptAt', 'id'])
+@Index('ix_outbox_partition', ['partition', 'sentAt', 'id'])
+export class OutboxMessage {
+  /** Global publish order. A string: BIGINT exceeds JavaScript's safe integers. */
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id: string;
+
+  @Index('ux_outbox_message_id', { unique: true })
+  @Column({ name: 'message_id', type: 'varchar', length: 64 })
+  messageId: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  exchange: string;
+
+  @Column({ name: 'routing_key', type: 'varchar', length: 255 })
+  routingKey: string;
+
+  /** Ordering key: messages sharing it are published and consumed in id order. */
+  @Column({ name: 'partition_key', type: 'varchar', length: 255, nullable: true })
+  partitionKey: string | null;
+
+  /** Relay partition derived from `partitionKey`; null for unordered messages. */
+  @Column({ type: 'int', nullable: true })
+  partition: number | null;
+
+  /** Serialized JSON, kept as text so the bytes published are the bytes written. */
+  @Column({ type: 'longtext' })
+  payload: string;
+
+  /** JSON object of AMQP headers (correlation id, traceparent, user headers). */
+  @Column({ type: 'text', nullable: true })
+  headers: string | null;
+
+  @Column({ type: 'int', default: 0 })
+  attempts: number;
+
+  @Column({ name: 'next_attempt_at', type: 'datetime', precision: 3 })
+  nextAttemptAt: Date;
+
+  @Column({ name: 'locked_by', type: 'varchar', length: 128, nullable: true })
+  lockedBy: string | null;
+
+  @Column({ name: 'locked_until', type: 'datetime', precision: 3, nullable: true })
+  lockedUntil: Date | null;
+
+  @Column({ name: 'last_error', type: 'varchar', length: 1024, nullable: true })
+  lastError: string | null;
+
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt: Date;
+
+  @Column({ name: 'sent_at', type: 'datetime', precision: 3, nullable: true })
+  sentAt: Date | null;
+}
