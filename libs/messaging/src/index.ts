@@ -35,3 +35,5 @@ export { AlertBus } from './alerting/alert-bus';
 export { AlertEvent, AlertKind, alertClassOf } from './alerting/alert-event';
 export { runMigrations } from './migrations/run-migrations';
 export { bootstrapOrExit } from './config/bootstrap-or-exit';
+export { DeadLetterService, ParkRequest } from './dead-letters/dead-letter.service';
+export { MessagingMetrics, ConsumeResult } from './observability/messaging-metrics';

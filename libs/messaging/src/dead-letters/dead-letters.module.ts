@@ -1,4 +1,8 @@
 import { Module } from '@nestjs/common';
+import { DeadLetterService } from './dead-letter.service';
 
-@Module({})
+@Module({
+  providers: [DeadLetterService],
+  exports: [DeadLetterService],
+})
 export class DeadLettersModule {}

@@ -1,4 +1,9 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { MessagingMetrics } from './messaging-metrics';
 
-@Module({})
+@Global()
+@Module({
+  providers: [MessagingMetrics],
+  exports: [MessagingMetrics],
+})
 export class ObservabilityModule {}

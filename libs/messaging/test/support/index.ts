@@ -6,3 +6,4 @@ export * from './test-namespace';
 export * from './wait-for';
 export * from './child-app';
 export * from './broker-control';
+export * from './private-redis';

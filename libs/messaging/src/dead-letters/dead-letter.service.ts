@@ -1,0 +1,97 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AlertBus } from '../alerting/alert-bus';
+import { MessagingMetrics } from '../observability/messaging-metrics';
+import { DeadLetter, DeadLetterOrigin } from './dead-letter.entity';
+
+/** What the publishing or consuming side knows about a message it gives up on. */
+export interface ParkRequest {
+  origin: DeadLetterOrigin;
+  messageId: string;
+  /** Reason code; also the alert class and the metrics label. */
+  reason: string;
+  error?: string;
+  exchange?: string | null;
+  queue?: string | null;
+  routingKey?: string | null;
+  consumer?: string | null;
+  partitionKey?: string | null;
+  /** Body as text (as received; may be malformed). */
+  payload: string;
+  headers?: Record<string, unknown> | null;
+  attempts: number;
+  firstFailedAt?: Date;
+}
+
+/**
+ * Records dead letters (the "log database") and raises the alert event for each. Both sides park
+ * through here, so every parked message is in one table and reaches the alerter the same way.
+ */
+@Injectable()
+export class DeadLetterService {
+  private readonly logger = new Logger(DeadLetterService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly alerts: AlertBus,
+    private readonly metrics: MessagingMetrics,
+  ) {}
+
+  /** Stores the dead letter and raises its alert. */
+  async park(request: ParkRequest): Promise<DeadLetter> {
+    const saved = await this.insert(this.dataSource.manager, request);
+    this.raiseAlert(saved);
+    return saved;
+  }
+
+  /**
+   * Stores the dead letter inside the caller's transaction and raises no alert: the caller calls
+   * `raiseAlert` once that transaction committed, so no email names a row that was rolled back.
+   */
+  async insert(manager: EntityManager, request: ParkRequest): Promise<DeadLetter> {
+    const now = new Date();
+    const row = manager.create(DeadLetter, {
+      messageId: request.messageId,
+      origin: request.origin,
+      exchange: request.exchange ?? null,
+      queue: request.queue ?? null,
+      routingKey: request.routingKey ?? null,
+      consumer: request.consumer ?? null,
+      partitionKey: request.partitionKey ?? null,
+      payload: request.payload,
+      headers: request.headers ? JSON.stringify(request.headers) : null,
+      reason: request.reason,
+      error: request.error?.slice(0, 10_000) ?? null,
+      attempts: request.attempts,
+      firstFailedAt: request.firstFailedAt ?? now,
+      lastFailedAt: now,
+      status: 'open',
+      createdAt: now,
+    });
+    const saved = await manager.save(DeadLetter, row);
+    this.logger.warn({
+      msg: 'message parked',
+      messageId: saved.messageId,
+      reason: saved.reason,
+      origin: saved.origin,
+    });
+    this.raiseAlert(saved);
+    return saved;
+  }
+
+  /** For callers that insert dead letters inside their own transaction: alert once it committed. */
+  raiseAlert(row: DeadLetter): void {
+    this.metrics.deadLetters.inc({ origin: row.origin, reason: row.reason });
+    this.alerts.raise({
+      kind: 'message-parked',
+      origin: row.origin,
+      reason: row.reason,
+      source: row.origin === 'publish' ? (row.exchange ?? '') : (row.queue ?? row.consumer ?? ''),
+      messageId: row.messageId,
+      deadLetterId: row.id,
+      detail: row.error ?? undefined,
+      occurredAt: row.lastFailedAt,
+    });
+  }
+}
