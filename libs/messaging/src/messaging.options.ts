@@ -2,6 +2,7 @@ import type { EntitySchema, MixedList } from 'typeorm';
 import { ADMIN_DEFAULTS, AdminOptions } from './admin/admin.options';
 import { ALERTING_DEFAULTS, AlertingOptions } from './alerting/alerting.options';
 import { CONSUMING_DEFAULTS, ConsumingOptions } from './consuming/consuming.options';
+import { OBSERVABILITY_DEFAULTS, ObservabilityOptions } from './observability/observability.options';
 import { OUTBOX_DEFAULTS, OutboxOptions } from './outbox/outbox.options';
 import { TOPOLOGY_DEFAULTS, TopologyOptions } from './topology/topology.options';
 
@@ -33,11 +34,12 @@ export interface MessagingModuleOptions {
   alerting?: Partial<AlertingOptions>;
   admin?: Partial<AdminOptions>;
   topology?: Partial<TopologyOptions>;
+  observability?: Partial<ObservabilityOptions>;
 }
 
 /** Options after defaults were merged and values checked: what the library's classes receive. */
 export interface ResolvedMessagingOptions extends Required<
-  Omit<MessagingModuleOptions, 'outbox' | 'consuming' | 'alerting' | 'admin' | 'topology'>
+  Omit<MessagingModuleOptions, 'outbox' | 'consuming' | 'alerting' | 'admin' | 'topology' | 'observability'>
 > {
   rabbitmqUrls: string[];
   outbox: OutboxOptions;
@@ -45,6 +47,7 @@ export interface ResolvedMessagingOptions extends Required<
   alerting: AlertingOptions;
   admin: AdminOptions;
   topology: TopologyOptions;
+  observability: ObservabilityOptions;
 }
 
 export class InvalidMessagingOptionsError extends Error {
@@ -73,6 +76,7 @@ export function resolveMessagingOptions(options: MessagingModuleOptions): Resolv
     alerting: { ...ALERTING_DEFAULTS, ...options.alerting },
     admin: { ...ADMIN_DEFAULTS, ...options.admin },
     topology: { ...TOPOLOGY_DEFAULTS, ...options.topology },
+    observability: { ...OBSERVABILITY_DEFAULTS, ...options.observability },
   };
   validate(resolved);
   return resolved;
