@@ -37,3 +37,7 @@ export { runMigrations } from './migrations/run-migrations';
 export { bootstrapOrExit } from './config/bootstrap-or-exit';
 export { DeadLetterService, ParkRequest } from './dead-letters/dead-letter.service';
 export { MessagingMetrics, ConsumeResult } from './observability/messaging-metrics';
+export { OutboxService } from './outbox/outbox.service';
+export { NewOutboxMessage, OutboxHeaders } from './outbox/new-outbox-message';
+export { PayloadTooLargeError, PayloadNotSerializableError } from './outbox/payload-too-large.error';
+export { outboxPartitionOf } from './outbox/outbox-partition';

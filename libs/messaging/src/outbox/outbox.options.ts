@@ -26,6 +26,20 @@ export interface OutboxOptions {
   purgeBatchSize: number;
   /** A pending row older than this raises a stuck-outbox alert. @default 300000 */
   stuckAfterMs: number;
+  /**
+   * Relay partitions of keyed rows (`hash(key) % relayPartitions`). One relay instance owns a partition at
+   * a time. Changing it keeps order: a row still waits for every earlier unsent row of its key.
+   * @default 16
+   */
+  relayPartitions: number;
+  /** How long a relay owns a partition without renewing; renewed every third of it. @default 15000 */
+  partitionLeaseMs: number;
+  /** Identity of this relay in `locked_by` and partition leases. @default `${serviceName}@${hostname}:${pid}:<random>` */
+  relayOwnerId: string;
+  /** How often the retention purge runs. @default 60000 */
+  purgeIntervalMs: number;
+  /** How often pending rows are counted (metrics) and checked for the stuck alert. @default 30000 */
+  stuckCheckIntervalMs: number;
 }
 
 export const OUTBOX_DEFAULTS: OutboxOptions = {
@@ -42,4 +56,9 @@ export const OUTBOX_DEFAULTS: OutboxOptions = {
   retentionMs: 24 * 3600_000,
   purgeBatchSize: 1000,
   stuckAfterMs: 300_000,
+  relayPartitions: 16,
+  partitionLeaseMs: 15_000,
+  relayOwnerId: '',
+  purgeIntervalMs: 60_000,
+  stuckCheckIntervalMs: 30_000,
 };

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { InjectMessagingOptions } from '../messaging.constants';
+import type { ResolvedMessagingOptions } from '../messaging.options';
+import { OutboxCommitSubscriber } from './outbox-commit.subscriber';
+import { OutboxMessage } from './outbox-message.entity';
+import { outboxPartitionOf } from './outbox-partition';
+import { OutboxWake } from './outbox-wake';
+import type { NewOutboxMessage } from './new-outbox-message';
+import { PayloadNotSerializableError, PayloadTooLargeError } from './payload-too-large.error';
+
+/**
+ * Writes messages to the outbox through the caller's `EntityManager`, so a message exists exactly when
+ * the business write beside it committed (G1). The relay publishes it afterwards.
+ */
+@Injectable()
+export class OutboxService {
+  constructor(
+    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+    private readonly commits: OutboxCommitSubscriber,
+    private readonly wake: OutboxWake,
+  ) {}
+
+  async add(manager: EntityManager, message: NewOutboxMessage): Promise<OutboxMessage> {
+    const messageId = message.messageId ?? randomUUID();
+    const payload = this.serialize(messageId, message.payload);
+    const headers = { ...message.headers, 'x-correlation-id': message.correlationId ?? messageId };
+    const key = message.key ?? null;
+    const now = new Date();
+    const row = manager.create(OutboxMessage, {
+      messageId,
+      exchange: message.exchange,
+      routingKey: message.routingKey,
+      partitionKey: key,
+      partition: key === null ? null : outboxPartitionOf(key, this.options.outbox.relayPartitions),
+      payload,
+      headers: JSON.stringify(headers),
+      attempts: 0,
+      nextAttemptAt: now,
+      lockedBy: null,
+      lockedUntil: null,
+      lastError: null,
+      createdAt: now,
+      sentAt: null,
+    });
+    const saved = await manager.insert(OutboxMessage, row).then(() => row);
+    const runner = manager.queryRunner;
+    // Inside a transaction the row is invisible until COMMIT; outside one it is committed already.
+    if (runner?.isTransactionActive) this.commits.rowAdded(runner);
+    else this.wake.notify();
+    return saved;
+  }
+
+  private serialize(messageId: string, payload: unknown): string {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(payload);
+    } catch (error) {
+      throw new PayloadNotSerializableError(messageId, (error as Error).message);
+    }
+    if (text === undefined) throw new PayloadNotSerializableError(messageId, 'serializes to nothing');
+    const size = Buffer.byteLength(text, 'utf8');
+    if (size > this.options.outbox.maxPayloadBytes) {
+      throw new PayloadTooLargeError(messageId, size, this.options.outbox.maxPayloadBytes);
+    }
+    return text;
+  }
+}
