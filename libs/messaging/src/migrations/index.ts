@@ -1,4 +1,5 @@
 import { MessagingSchema1764072000000 } from './1764072000000-messaging-schema';
+import { OutboxRelayPartitions1764300000000 } from './1764300000000-outbox-relay-partitions';
 
 /** The library's migrations in order; apps append their own (see MessagingModuleOptions.migrations). */
-export const MESSAGING_MIGRATIONS = [MessagingSchema1764072000000];
+export const MESSAGING_MIGRATIONS = [MessagingSchema1764072000000, OutboxRelayPartitions1764300000000];

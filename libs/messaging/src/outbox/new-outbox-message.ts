@@ -16,3 +16,6 @@ export interface NewOutboxMessage {
   /** @default the message id */
   correlationId?: string;
 }
+
+/** Header in which `add` keeps the correlation id; the relay also publishes it as the AMQP property. */
+export const CORRELATION_ID_HEADER = 'x-correlation-id';

@@ -7,7 +7,7 @@ import { OutboxCommitSubscriber } from './outbox-commit.subscriber';
 import { OutboxMessage } from './outbox-message.entity';
 import { outboxPartitionOf } from './outbox-partition';
 import { OutboxWake } from './outbox-wake';
-import type { NewOutboxMessage } from './new-outbox-message';
+import { CORRELATION_ID_HEADER, NewOutboxMessage } from './new-outbox-message';
 import { PayloadNotSerializableError, PayloadTooLargeError } from './payload-too-large.error';
 
 /**
@@ -25,7 +25,7 @@ export class OutboxService {
   async add(manager: EntityManager, message: NewOutboxMessage): Promise<OutboxMessage> {
     const messageId = message.messageId ?? randomUUID();
     const payload = this.serialize(messageId, message.payload);
-    const headers = { ...message.headers, 'x-correlation-id': message.correlationId ?? messageId };
+    const headers = { ...message.headers, [CORRELATION_ID_HEADER]: message.correlationId ?? messageId };
     const key = message.key ?? null;
     const now = new Date();
     const row = manager.create(OutboxMessage, {

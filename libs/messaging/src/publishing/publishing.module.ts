@@ -1,4 +1,14 @@
 import { Module } from '@nestjs/common';
+import { DeadLettersModule } from '../dead-letters/dead-letters.module';
+import { OutboxModule } from '../outbox/outbox.module';
+import { ConfirmedPublisher } from './confirmed-publisher';
+import { OutboxRelay } from './outbox-relay.service';
+import { PartitionOwnership } from './partition-ownership';
+import { RelayJobs } from './relay-jobs';
 
-@Module({})
+@Module({
+  imports: [OutboxModule, DeadLettersModule],
+  providers: [ConfirmedPublisher, OutboxRelay, PartitionOwnership, RelayJobs],
+  exports: [OutboxRelay, ConfirmedPublisher],
+})
 export class PublishingModule {}

@@ -1,0 +1,168 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+
+/** A claimed row as the relay needs it to publish. */
+export interface ClaimedRow {
+  id: string;
+  messageId: string;
+  exchange: string;
+  routingKey: string;
+  partitionKey: string | null;
+  payload: string;
+  headers: string | null;
+  attempts: number;
+  createdAt: Date;
+}
+
+/** A failed attempt to write back: the row's new attempt count, when to retry, and why. */
+export interface BackOff {
+  id: string;
+  attempts: number;
+  delayMs: number;
+  error: string;
+}
+
+interface ClaimedRecord {
+  id: string;
+  message_id: string;
+  exchange: string;
+  routing_key: string;
+  partition_key: string | null;
+  payload: string;
+  headers: string | null;
+  attempts: number;
+  created_at: Date;
+}
+
+/**
+ * The relay's SQL against `outbox_message`. Claims are short READ COMMITTED transactions; publishing
+ * happens after they committed, and settlements are written in batches.
+ */
+@Injectable()
+export class OutboxClaims {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Leases up to `limit` due rows in id order: unkeyed rows freely (SKIP LOCKED splits them between
+   * relays); a keyed row only if this relay owns its partition and no earlier row of its key is unsent,
+   * so one message per key is in flight and a failed or backing-off message holds its successors back.
+   */
+  async claim(owner: string, limit: number, leaseMs: number): Promise<ClaimedRow[]> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction('READ COMMITTED');
+      const records = (await runner.query(
+        /* sql */ `
+        SELECT o.id, o.message_id, o.exchange, o.routing_key, o.partition_key, o.payload, o.headers,
+               o.attempts, o.created_at
+        FROM outbox_message o
+        WHERE o.sent_at IS NULL
+          AND o.next_attempt_at <= UTC_TIMESTAMP(3)
+          AND (o.locked_until IS NULL OR o.locked_until < UTC_TIMESTAMP(3))
+          AND (o.\`partition\` IS NULL OR (
+            EXISTS (SELECT 1 FROM outbox_partition_lease l
+                    WHERE l.\`partition\` = o.\`partition\` AND l.owner = ? AND l.lease_until > UTC_TIMESTAMP(3))
+            AND NOT EXISTS (SELECT 1 FROM outbox_message e
+                            WHERE e.partition_key = o.partition_key AND e.sent_at IS NULL AND e.id < o.id)))
+        ORDER BY o.id
+        LIMIT ?
+        FOR UPDATE SKIP LOCKED`,
+        [owner, limit],
+      )) as ClaimedRecord[];
+      if (records.length > 0) {
+        await runner.query(
+          /* sql */ `UPDATE outbox_message
+             SET locked_by = ?, locked_until = DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ? MICROSECOND)
+           WHERE id IN (?)`,
+          [owner, leaseMs * 1000, records.map((r) => r.id)],
+        );
+      }
+      await runner.commitTransaction();
+      return records.map(toClaimedRow);
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Acked and routed: sent (kept for the retention window, or deleted at once when it is 0). */
+  async markSent(ids: string[], deleteAtOnce: boolean): Promise<void> {
+    if (ids.length === 0) return;
+    if (deleteAtOnce) {
+      await this.dataSource.query(/* sql */ `DELETE FROM outbox_message WHERE id IN (?)`, [ids]);
+    } else {
+      // locked_by stays: it records which relay published the row.
+      await this.dataSource.query(
+        /* sql */ `UPDATE outbox_message
+           SET sent_at = UTC_TIMESTAMP(3), locked_until = NULL, attempts = attempts + 1, last_error = NULL
+         WHERE id IN (?)`,
+        [ids],
+      );
+    }
+  }
+
+  async backOff(failures: BackOff[]): Promise<void> {
+    for (const failure of failures) {
+      await this.dataSource.query(
+        /* sql */ `UPDATE outbox_message
+           SET attempts = ?, last_error = ?, locked_by = NULL, locked_until = NULL,
+               next_attempt_at = DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ? MICROSECOND)
+         WHERE id = ? AND sent_at IS NULL`,
+        [failure.attempts, failure.error.slice(0, 1024), failure.delayMs * 1000, failure.id],
+      );
+    }
+  }
+
+  /** Gives rows back without counting an attempt (broker outage, shutdown). */
+  async release(owner: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(
+      /* sql */ `UPDATE outbox_message SET locked_by = NULL, locked_until = NULL
+       WHERE id IN (?) AND locked_by = ? AND sent_at IS NULL`,
+      [ids, owner],
+    );
+  }
+
+  /** Removes a row that was moved to dead_letter, inside that transaction. */
+  async remove(manager: EntityManager, id: string): Promise<void> {
+    await manager.query(/* sql */ `DELETE FROM outbox_message WHERE id = ?`, [id]);
+  }
+
+  /** Deletes up to `limit` rows sent more than `retentionMs` ago; returns how many. */
+  async purgeSent(retentionMs: number, limit: number): Promise<number> {
+    const result = await this.dataSource.query<{ affectedRows: number }>(
+      /* sql */ `DELETE FROM outbox_message
+       WHERE sent_at IS NOT NULL AND sent_at < DATE_SUB(UTC_TIMESTAMP(3), INTERVAL ? MICROSECOND)
+       ORDER BY sent_at LIMIT ?`,
+      [retentionMs * 1000, limit],
+    );
+    return result.affectedRows;
+  }
+
+  /** Unsent rows and the age of the oldest, measured on the database clock. */
+  async pendingStats(): Promise<{ pending: number; oldestAgeMs: number }> {
+    const [row] = await this.dataSource.query<Array<{ pending: string>(/* sql */ `
+      SELECT COUNT(*) AS pending,
+             COALESCE(TIMESTAMPDIFF(MICROSECOND, MIN(created_at), UTC_TIMESTAMP(3)), 0) AS oldest_us
+      FROM outbox_message WHERE sent_at IS NULL`); oldest_us: string }>;
+    return { pending: Number(row.pending), oldestAgeMs: Number(row.oldest_us) / 1000 };
+  }
+}
+
+function toClaimedRow(r: ClaimedRecord): ClaimedRow {
+  return {
+    id: String(r.id),
+    messageId: r.message_id,
+    exchange: r.exchange,
+    routingKey: r.routing_key,
+    partitionKey: r.partition_key,
+    payload: r.payload,
+    headers: r.headers,
+    attempts: Number(r.attempts),
+    createdAt: r.created_at,
+  };
+}

@@ -1,0 +1,186 @@
+import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
+import { Subject, Subscription } from 'rxjs';
+import { InjectMessagingOptions } from '../messaging.constants';
+import type { ResolvedMessagingOptions } from '../messaging.options';
+import { MessagingMetrics } from '../observability/messaging-metrics';
+import {
+  BrokerUnavailableError,
+  ChannelError,
+  ConfirmTimeoutError,
+  ExchangeNotFoundError,
+  PublishFailure,
+  PublishNackedError,
+  UnroutableError,
+} from './publish-failure';
+
+/** One message to publish: the body bytes and the AMQP properties derived from an outbox row. */
+export interface OutgoingMessage {
+  exchange: string;
+  routingKey: string;
+  content: Buffer;
+  messageId: string;
+  properties: Options.Publish;
+}
+
+interface OpenChannel {
+  channel: ConfirmChannel;
+  /** The error the broker closed the channel with (404 for a missing exchange), once it did. */
+  closeError?: Error & { code?: number };
+}
+
+/** AMQP reply code of a connection closed by the broker on purpose (stop_app, shutdown). */
+const CONNECTION_FORCED = 320;
+const NOT_FOUND = 404;
+const REOPEN_DELAY_MS = 200;
+
+/**
+ * Publishes on a confirm channel of its own with `mandatory: true` and reports each message's outcome as
+ * a value: `undefined` when the broker acked a routed message, otherwise the PublishFailure (G2).
+ * Opens a new channel by itself after a 404 closed one and after golevelup reconnected.
+ */
+@Injectable()
+export class ConfirmedPublisher implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(ConfirmedPublisher.name);
+  private readonly readySignals = new Subject<void>();
+  /** Message ids the broker returned as unroutable; the return always arrives before the ack. */
+  private readonly returned = new Set<string>();
+  private current: OpenChannel | null = null;
+  private opening = false;
+  private closed = false;
+
+  constructor(
+    private readonly amqp: AmqpConnection,
+    private readonly metrics: MessagingMetrics,
+    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+  ) {}
+
+  onModuleInit(): void {
+    const managed = this.amqp.managedConnection;
+    managed.on('connect', ({ connection }: { connection: ChannelModel }) => void this.open(connection));
+    if (managed.connection) void this.open(managed.connection);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    const open = this.current;
+    this.current = null;
+    await open?.channel.close().catch(() => undefined);
+  }
+
+  get ready(): boolean {
+    return this.current !== null;
+  }
+
+  /** Called each time a channel opened: the relay resumes draining. */
+  onReady(listener: () => void): Subscription {
+    return this.readySignals.subscribe(listener);
+  }
+
+  publish(message: OutgoingMessage): Promise<PublishFailure | undefined> {
+    const open = this.current;
+    const { messageId, exchange } = message;
+    if (!open) return Promise.resolve(new BrokerUnavailableError(messageId, exchange, 'no open channel'));
+    return new Promise((resolve) => {
+      const started = performance.now();
+      let settled = false;
+      const settle = (failure?: PublishFailure) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.returned.delete(messageId);
+        if (!failure) this.metrics.publishConfirmSeconds.observe((performance.now() - started) / 1000);
+        resolve(failure);
+      };
+      const timer = setTimeout(
+        () =>
+          settle(
+            new ConfirmTimeoutError(
+              messageId,
+              exchange,
+              `no confirm within ${this.options.outbox.confirmTimeoutMs} ms`,
+            ),
+          ),
+        this.options.outbox.confirmTimeoutMs,
+      );
+      try {
+        // mandatory=true: an ack alone does not mean a queue got it; the return comes first.
+        open.channel.publish(
+          exchange,
+          message.routingKey,
+          message.content,
+          { ...message.properties, mandatory: true },
+          (error: Error | null) => {
+            if (!error) {
+              const unroutable = this.returned.has(messageId);
+              settle(
+                unroutable
+                  ? new UnroutableError(messageId, exchange, `no queue bound for '${message.routingKey}'`)
+                  : undefined,
+              );
+            } else settle(this.classify(error, open, message));
+          },
+        );
+      } catch (error) {
+        settle(new BrokerUnavailableError(messageId, exchange, (error as Error).message));
+      }
+    });
+  }
+
+  private classify(error: Error, open: OpenChannel, message: OutgoingMessage): PublishFailure {
+    const { messageId, exchange } = message;
+    if (error.message === 'message nacked') return new PublishNackedError(messageId, exchange, 'nacked');
+    const cause = open.closeError;
+    if (!cause || cause.code === CONNECTION_FORCED) {
+      return new BrokerUnavailableError(messageId, exchange, cause?.message ?? error.message);
+    }
+    if (cause.code === NOT_FOUND) {
+      // Every publish in flight dies with the channel; only the rows for the missing exchange are at fault.
+      return cause.message.includes(`no exchange '${exchange}'`)
+        ? new ExchangeNotFoundError(messageId, exchange, cause.message)
+        : new BrokerUnavailableError(
+            messageId,
+            exchange,
+            `channel closed by another publish: ${cause.message}`,
+          );
+    }
+    return new ChannelError(messageId, exchange, cause.message);
+  }
+
+  private async open(connection: ChannelModel): Promise<void> {
+    if (this.opening || this.closed) return;
+    this.opening = true;
+    try {
+      const channel = await connection.createConfirmChannel();
+      const open: OpenChannel = { channel };
+      // Without an 'error' listener a channel error (404) would take the whole connection down.
+      channel.on('error', (error: Error & { code?: number }) => (open.closeError = error));
+      channel.on('return', (returned: { properties: { messageId?: string } }) => {
+        if (returned.properties.messageId) this.returned.add(returned.properties.messageId);
+      });
+      channel.on('close', () => this.closedChannel(open, connection));
+      this.current = open;
+      this.readySignals.next();
+    } catch (error) {
+      this.logger.warn({ msg: 'could not open a confirm channel', error: (error as Error).message });
+      setTimeout(() => this.reopenIfConnected(connection), REOPEN_DELAY_MS).unref();
+    } finally {
+      this.opening = false;
+    }
+  }
+
+  private closedChannel(open: OpenChannel, connection: ChannelModel): void {
+    if (this.current === open) this.current = null;
+    if (open.closeError) {
+      this.logger.warn({ msg: 'confirm channel closed', error: open.closeError.message });
+    }
+    setTimeout(() => this.reopenIfConnected(connection), REOPEN_DELAY_MS).unref();
+  }
+
+  private reopenIfConnected(connection: ChannelModel): void {
+    // After a lost connection golevelup reconnects and its 'connect' event opens the next channel.
+    if (this.current || this.closed || this.amqp.managedConnection.connection !== connection) return;
+    void this.open(connection);
+  }
+}

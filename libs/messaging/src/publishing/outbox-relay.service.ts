@@ -1,0 +1,221 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Subscription } from 'rxjs';
+import type { DataSource } from 'typeorm';
+import { DeadLetterService } from '../dead-letters/dead-letter.service';
+import { InjectMessagingOptions } from '../messaging.constants';
+import type { ResolvedMessagingOptions } from '../messaging.options';
+import { MessagingMetrics } from '../observability/messaging-metrics';
+import { BackOff, ClaimedRow, OutboxClaims } from '../outbox/outbox-claims';
+import { OutboxWake } from '../outbox/outbox-wake';
+import { ConfirmedPublisher } from './confirmed-publisher';
+import { outgoingMessageOf } from './outgoing-message';
+import { publishBackoffMs } from './publish-backoff';
+import type { PublishFailure } from './publish-failure';
+
+interface Settlement {
+  row: ClaimedRow;
+  failure?: PublishFailure;
+}
+
+/**
+ * Moves committed outbox rows to RabbitMQ: claim (lease) → publish outside the transaction with many
+ * confirms in flight → settle in batches (sent, back off, dead-letter, release). Woken after each commit
+ * that added rows; the resend job's poll is the fallback (design §5).
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(OutboxRelay.name);
+  readonly owner: string;
+  private running = false;
+  private draining: Promise<void> | null = null;
+  /** Set by a wake-up: claim again even if the last claim came back short. */
+  private wanted = false;
+  private readonly inFlight = new Map<string, ClaimedRow>();
+  private settled: Settlement[] = [];
+  private signalled = false;
+  private resumeLoop: (() => void) | null = null;
+  private subscriptions: Subscription[] = [];
+
+  constructor(
+    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly claims: OutboxClaims,
+    private readonly publisher: ConfirmedPublisher,
+    private readonly deadLetters: DeadLetterService,
+    private readonly metrics: MessagingMetrics,
+    private readonly wake: OutboxWake,
+  ) {
+    this.owner =
+      options.outbox.relayOwnerId ||
+      `${options.serviceName}@${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.options.outbox.relayEnabled) return;
+    this.running = true;
+    this.subscriptions = [
+      this.wake.subscribe(() => this.wakeUp()),
+      this.publisher.onReady(() => this.wakeUp()),
+    ];
+    this.wakeUp();
+  }
+
+  /** Graceful shutdown: stop claiming, wait for the confirms in flight, settle them, release the rest. */
+  async onModuleDestroy(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.subscriptions.forEach((s) => s.unsubscribe());
+    this.signal();
+    await this.draining?.catch(() => undefined);
+    await this.waitForInFlight();
+    await this.flushSettlements().catch((error: Error) =>
+      this.logger.warn({ msg: 'could not settle at shutdown; leases expire', error: error.message }),
+    );
+    await this.claims
+      .release(this.owner, [...this.inFlight.keys()])
+      .catch((error: Error) => this.logger.warn({ msg: 'could not release leases', error: error.message }));
+  }
+
+  get active(): boolean {
+    return this.running;
+  }
+
+  /** Drain now (post-commit wake-up, a channel reopened, a partition acquired). Never throws. */
+  wakeUp(): void {
+    void this.poll().catch((error: Error) =>
+      this.logger.warn({ msg: 'relay drain failed; the next poll retries', error: error.message }),
+    );
+  }
+
+  /** Drain now and resolve when this drain ended; the resend job awaits it so its errors raise an alert. */
+  poll(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    this.wanted = true;
+    this.signal();
+    if (!this.draining) {
+      this.draining = this.drain().finally(() => (this.draining = null));
+    }
+    return this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    const { batchSize, publishWindow, leaseMs } = this.options.outbox;
+    let lastClaimFull = false;
+    for (;;) {
+      await this.flushSettlements();
+      if (!this.running) return;
+      const room = publishWindow - this.inFlight.size;
+      if (this.publisher.ready && room > 0 && (this.wanted || lastClaimFull)) {
+        this.wanted = false;
+        const limit = Math.min(batchSize, room);
+        const rows = await this.claims.claim(this.owner, limit, leaseMs);
+        rows.forEach((row) => this.publish(row));
+        lastClaimFull = rows.length === limit;
+        // Drain while batches come back full; otherwise wait for confirms or a wake-up.
+        if (lastClaimFull && this.inFlight.size < publishWindow) continue;
+      }
+      if (this.settled.length > 0) continue;
+      if (this.inFlight.size === 0 && !(this.wanted && this.publisher.ready)) return;
+      await this.nextSignal();
+    }
+  }
+
+  private publish(row: ClaimedRow): void {
+    this.inFlight.set(row.id, row);
+    void this.publisher.publish(outgoingMessageOf(row)).then((failure) => {
+      this.inFlight.delete(row.id);
+      this.settled.push({ row, failure });
+      this.signal();
+    });
+  }
+
+  private async flushSettlements(): Promise<void> {
+    if (this.settled.length === 0) return;
+    const batch = this.settled;
+    this.settled = [];
+    try {
+      await this.settle(batch);
+    } catch (error) {
+      // Keep them: a database hiccup must not turn acked rows into re-publishes once it is back.
+      this.settled.unshift(...batch);
+      throw error;
+    }
+  }
+
+  private async settle(batch: Settlement[]): Promise<void> {
+    const sent = batch.filter((s) => !s.failure).map((s) => s.row);
+    const failed = batch.filter((s): s is Required<Settlement> => s.failure !== undefined);
+    await this.claims.markSent(
+      sent.map((row) => row.id),
+      this.options.outbox.retentionMs === 0,
+    );
+    for (const row of sent) this.metrics.relayPublished.inc({ exchange: row.exchange });
+    // A sent keyed row unblocks the next row of its key: claim again.
+    if (sent.some((row) => row.partitionKey !== null)) this.wanted = true;
+    if (failed.length === 0) return;
+
+    for (const { failure } of failed) this.metrics.relayFailed.inc({ reason: failure.reason });
+    const released = failed.filter((s) => !s.failure.countsAsAttempt).map((s) => s.row.id);
+    await this.claims.release(this.owner, released);
+    if (released.length > 0) this.wanted = true;
+
+    const counted = failed.filter((s) => s.failure.countsAsAttempt);
+    const exhausted = counted.filter((s) => s.row.attempts + 1 >= this.options.outbox.maxAttempts);
+    const backOffs: BackOff[] = counted
+      .filter((s) => s.row.attempts + 1 < this.options.outbox.maxAttempts)
+      .map(({ row, failure }) => ({
+        id: row.id,
+        attempts: row.attempts + 1,
+        delayMs: publishBackoffMs(row.attempts + 1, {
+          baseMs: this.options.outbox.backoffBaseMs,
+          maxMs: this.options.outbox.backoffMaxMs,
+        }),
+        error: `${failure.reason}: ${failure.message}`,
+      }));
+    await this.claims.backOff(backOffs);
+    for (const settlement of exhausted) await this.park(settlement);
+  }
+
+  /** Out of attempts: move the row to dead_letter in one transaction; its key's successors continue. */
+  private async park({ row, failure }: Required<Settlement>): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      // DeadLetterService.insert raises the message-parked alert for us.
+      await this.deadLetters.insert(manager, {
+        origin: 'publish',
+        messageId: row.messageId,
+        reason: failure.reason,
+        error: failure.message,
+        exchange: row.exchange,
+        routingKey: row.routingKey,
+        partitionKey: row.partitionKey,
+        payload: row.payload,
+        headers: row.headers ? (JSON.parse(row.headers) as Record<string, unknown>) : null,
+        attempts: row.attempts + 1,
+        firstFailedAt: row.createdAt,
+      });
+      await this.claims.remove(manager, row.id);
+    });
+  }
+
+  private signal(): void {
+    const resume = this.resumeLoop;
+    this.resumeLoop = null;
+    if (resume) resume();
+    else this.signalled = true;
+  }
+
+  private nextSignal(): Promise<void> {
+    if (this.signalled) {
+      this.signalled = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => (this.resumeLoop = resolve));
+  }
+
+  private async waitForInFlight(): Promise<void> {
+    while (this.inFlight.size > 0) await this.nextSignal();
+  }
+}

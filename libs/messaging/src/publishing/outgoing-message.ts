@@ -1,0 +1,27 @@
+import { CORRELATION_ID_HEADER } from '../outbox/new-outbox-message';
+import type { ClaimedRow } from '../outbox/outbox-claims';
+import type { OutgoingMessage } from './confirmed-publisher';
+
+/** Header carrying the ordering key; consistent-hash exchanges hash on it (`hash-header`). */
+export const ORDERING_KEY_HEADER = 'x-ordering-key';
+
+/** The AMQP message for an outbox row: JSON bytes as written, persistent, with ids and headers. */
+export function outgoingMessageOf(row: ClaimedRow): OutgoingMessage {
+  const headers = row.headers ? (JSON.parse(row.headers) as Record<string, unknown>) : {};
+  if (row.partitionKey !== null) headers[ORDERING_KEY_HEADER] = row.partitionKey;
+  const correlationId = headers[CORRELATION_ID_HEADER];
+  return {
+    exchange: row.exchange,
+    routingKey: row.routingKey,
+    content: Buffer.from(row.payload, 'utf8'),
+    messageId: row.messageId,
+    properties: {
+      messageId: row.messageId,
+      correlationId: typeof correlationId === 'string' ? correlationId : row.messageId,
+      timestamp: Math.floor(new Date(row.createdAt).getTime() / 1000),
+      contentType: 'application/json',
+      persistent: true,
+      headers,
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { connect, ChannelModel, Channel, ConsumeMessage } from 'amqplib';
+import { createConnection } from 'mysql2/promise';
+import { MessagingModule, OutboxOptions, outboxPartitionOf } from '../../src';
+import type { TestNamespace } from '../support';
+
+/** Options that make a relay test quick: short backoff and leases, frequent polls. */
+export const FAST_OUTBOX: Partial<OutboxOptions> = {
+  backoffBaseMs: 100,
+  backoffMaxMs: 1000,
+  leaseMs: 5000,
+  partitionLeaseMs: 3000,
+  pollIntervalMs: 250,
+  confirmTimeoutMs: 5000,
+};
+
+export async function startMessagingApp(
+  ns: TestNamespace,
+  outbox: Partial<OutboxOptions> = {},
+): Promise<INestApplicationContext> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      MessagingModule.forRoot(
+        ns.options({ serviceName: 'relay-test', outbox: { ...FAST_OUTBOX, ...outbox } }),
+      ),
+    ],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  await app.init();
+  return app;
+}
+
+/** A message as a test queue received it. */
+export interface Received {
+  messageId: string;
+  body: unknown;
+  message: ConsumeMessage;
+}
+
+/** The test's own broker connection: declares what the relay publishes to and collects deliveries. */
+export class BrokerProbe {
+  private constructor(
+    private readonly connection: ChannelModel,
+    readonly channel: Channel,
+  ) {}
+
+  static async open(ns: TestNamespace): Promise<BrokerProbe> {
+    const connection = await connect(ns.vhost.url);
+    const channel = await connection.createChannel();
+    return new BrokerProbe(connection, channel);
+  }
+
+  /** A fanout exchange bound to a durable queue of the same name. */
+  async exchangeWithQueue(name: string): Promise<string> {
+    await this.channel.assertExchange(name, 'fanout', { durable: true });
+    await this.channel.assertQueue(name, { durable: true });
+    await this.channel.bindQueue(name, name, '');
+    return name;
+  }
+
+  /** Collects every delivery of `queue` into the returned array (acked at once). */
+  async collect(queue: string): Promise<Received[]> {
+    const received: Received[] = [];
+    await this.channel.consume(queue, (message) => {
+      if (!message) return;
+      received.push({
+        messageId: String(message.properties.messageId),
+        body: JSON.parse(message.content.toString('utf8')) as unknown,
+        message,
+      });
+      this.channel.ack(message);
+    });
+    return received;
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close().catch(() => undefined);
+  }
+}
+
+export interface SeedRow {
+  exchange: string;
+  routingKey?: string;
+  key?: string;
+  payload: unknown;
+}
+
+/** Writes committed outbox rows directly (fast bulk seeding), as `OutboxService.add` would lay them out. */
+export async function seedOutbox(
+  ns: TestNamespace,
+  rows: SeedRow[],
+  relayPartitions = 16,
+): Promise<string[]> {
+  const db = await createConnection({ uri: ns.database.url, timezone: 'Z' });
+  const ids: string[] = [];
+  const now = new Date();
+  try {
+    for (let start = 0; start < rows.length; start += 1000) {
+      const values = rows.slice(start, start + 1000).map((row) => {
+        const messageId = randomUUID();
+        ids.push(messageId);
+        return [
+          messageId,
+          row.exchange,
+          row.routingKey ?? 'test.event',
+          row.key ?? null,
+          row.key === undefined ? null : outboxPartitionOf(row.key, relayPartitions),
+          JSON.stringify(row.payload),
+          JSON.stringify({ 'x-correlation-id': messageId }),
+        ];
+      });
+      await db.query(
+        `INSERT INTO outbox_message (message_id, exchange, routing_key, partition_key, \`partition\`, payload, headers, next_attempt_at, created_at) VALUES ?`,
+        [values.map((v) => [...v, now, now])],
+      );
+    }
+  } finally {
+    await db.end();
+  }
+  return ids;
+}
+
+export async function sqlQuery<T>(ns: TestNamespace, sql: string, params: unknown[] = []): Promise<T[]> {
+  const db = await createConnection({ uri: ns.database.url, timezone: 'Z' });
+  try {
+    const [rows] = await db.query(sql, params);
+    return rows as T[];
+  } finally {
+    await db.end();
+  }
+}
+
+export function distinct(received: Received[]): number {
+  return new Set(received.map((r) => r.messageId)).size;
+}
