@@ -145,10 +145,10 @@ export class OutboxClaims {
 
   /** Unsent rows and the age of the oldest, measured on the database clock. */
   async pendingStats(): Promise<{ pending: number; oldestAgeMs: number }> {
-    const [row] = await this.dataSource.query<Array<{ pending: string>(/* sql */ `
+    const [row] = await this.dataSource.query<Array<{ pending: string; oldest_us: string }>>(/* sql */ `
       SELECT COUNT(*) AS pending,
              COALESCE(TIMESTAMPDIFF(MICROSECOND, MIN(created_at), UTC_TIMESTAMP(3)), 0) AS oldest_us
-      FROM outbox_message WHERE sent_at IS NULL`); oldest_us: string }>;
+      FROM outbox_message WHERE sent_at IS NULL`);
     return { pending: Number(row.pending), oldestAgeMs: Number(row.oldest_us) / 1000 };
   }
 }
