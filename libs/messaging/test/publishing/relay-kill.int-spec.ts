@@ -1,0 +1,66 @@
+import { createTestNamespace, startChild, TestNamespace, waitFor, ChildApp } from '../support';
+import { BrokerProbe, distinct, Received, seedOutbox, sqlQuery } from './relay-test-kit';
+
+const FIXTURE = require.resolve('./relay-process.fixture.ts');
+const ROWS = 3000;
+
+describe('A relay killed mid-drain (SIGKILL)', () => {
+  let ns: TestNamespace;
+  let broker: BrokerProbe;
+  let delivered: Received[];
+  const children: ChildApp[] = [];
+
+  beforeAll(async () => {
+    ns = await createTestNamespace('relay_kill');
+    broker = await BrokerProbe.open(ns);
+    await broker.exchangeWithQueue('orders');
+    delivered = await broker.collect('orders');
+  });
+
+  afterAll(async () => {
+    await Promise.all(children.map((c) => c.kill('SIGKILL')));
+    await broker?.close();
+    await ns?.cleanup();
+  });
+
+  const count = async (where: string) =>
+    Number(
+      (await sqlQuery<{ n: number }>(ns, `SELECT COUNT(*) AS n FROM outbox_message WHERE ${where}`))[0].n,
+    );
+
+  it('loses nothing: the resend job re-claims its leased rows after the lease expired', async () => {
+    await seedOutbox(
+      ns,
+      Array.from({ length: ROWS }, (_, i) => ({ exchange: 'orders', payload: { i } })),
+    );
+    // A small window so the kill lands while rows are leased and in flight.
+    const first = startChild(
+      FIXTURE,
+      ns.env({ RELAY_OWNER: 'first', RELAY_BATCH_SIZE: '20', RELAY_WINDOW: '20' }),
+    );
+    children.push(first);
+    await first.waitForOutput(/relay ready/);
+    await waitFor(async () => (await count('sent_at IS NOT NULL')) >= 300, {
+      what: '300 rows sent by the first relay',
+    });
+    await first.kill('SIGKILL');
+    const leasedByFirst = await count("sent_at IS NULL AND locked_by = 'first'");
+    expect(await count('sent_at IS NULL')).toBeGreaterThan(0);
+
+    const second = startChild(FIXTURE, ns.env({ RELAY_OWNER: 'second', RELAY_LEASE_MS: '3000' }));
+    children.push(second);
+    await second.waitForOutput(/relay ready/);
+    await waitFor(async () => (await count('sent_at IS NULL')) === 0, {
+      what: 'every row sent after the lease expired',
+      timeoutMs: 60_000,
+    });
+    await waitFor(() => distinct(delivered) === ROWS, {
+      what: `${ROWS} distinct messages`,
+      timeoutMs: 30_000,
+    });
+    expect(distinct(delivered)).toBe(ROWS);
+    // The rows the killed relay held were taken over by the resend poll of the second one.
+    expect(leasedByFirst).toBeGreaterThan(0);
+    expect(await count("locked_by = 'second'")).toBeGreaterThan(0);
+  }, 120_000);
+});

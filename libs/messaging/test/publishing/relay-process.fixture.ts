@@ -1,0 +1,40 @@
+// A relay-only process for multi-process tests: `startChild(thisFile, ns.env({...}))`.
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MessagingModule } from '../../src';
+import { FAST_OUTBOX } from './relay-test-kit';
+
+const env = process.env;
+
+@Module({
+  imports: [
+    MessagingModule.forRoot({
+      serviceName: 'relay-child',
+      mysqlUrl: env.MYSQL_URL!,
+      rabbitmqUrls: env.RABBITMQ_URL!,
+      redisUrl: env.REDIS_URL!,
+      redisKeyPrefix: env.REDIS_KEY_PREFIX,
+      outbox: {
+        ...FAST_OUTBOX,
+        relayOwnerId: env.RELAY_OWNER ?? '',
+        leaseMs: Number(env.RELAY_LEASE_MS ?? FAST_OUTBOX.leaseMs),
+        batchSize: Number(env.RELAY_BATCH_SIZE ?? 500),
+        publishWindow: Number(env.RELAY_WINDOW ?? 1000),
+        relayPartitions: Number(env.RELAY_PARTITIONS ?? 16),
+      },
+    }),
+  ],
+})
+class RelayProcessModule {}
+
+async function main(): Promise<void> {
+  const app = await NestFactory.createApplicationContext(RelayProcessModule, { logger: ['error', 'warn'] });
+  app.enableShutdownHooks();
+  process.stdout.write(`relay ready ${env.RELAY_OWNER ?? ''}\n`);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`relay failed: ${error.stack}\n`);
+  process.exit(1);
+});

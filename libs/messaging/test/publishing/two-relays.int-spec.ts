@@ -1,0 +1,93 @@
+import { createTestNamespace, startChild, TestNamespace, waitFor, ChildApp } from '../support';
+import { BrokerProbe, distinct, Received, seedOutbox, sqlQuery } from './relay-test-kit';
+
+const FIXTURE = require.resolve('./relay-process.fixture.ts');
+const PARTITIONS = 8;
+const KEYS = 200;
+const PER_KEY = 25;
+const UNKEYED = 5000;
+
+describe('Two relay processes on one outbox table', () => {
+  let ns: TestNamespace;
+  let broker: BrokerProbe;
+  let delivered: Received[];
+  const children: ChildApp[] = [];
+
+  beforeAll(async () => {
+    ns = await createTestNamespace('two_relays');
+    broker = await BrokerProbe.open(ns);
+    await broker.exchangeWithQueue('orders');
+    delivered = await broker.collect('orders');
+  });
+
+  afterAll(async () => {
+    await Promise.all(children.map((c) => c.kill('SIGKILL')));
+    await broker?.close();
+    await ns?.cleanup();
+  });
+
+  it('publishes 10,000 rows once each, a keyed partition by one owner, every key in order', async () => {
+    for (const owner of ['relay-a', 'relay-b']) {
+      const child = startChild(
+        FIXTURE,
+        ns.env({ RELAY_OWNER: owner, RELAY_PARTITIONS: String(PARTITIONS), RELAY_BATCH_SIZE: '200' }),
+      );
+      children.push(child);
+      await child.waitForOutput(/relay ready/);
+    }
+    await waitFor(
+      async () => {
+        const owners = await sqlQuery<{ owner: string; n: number }>(
+          ns,
+          'SELECT owner, COUNT(*) AS n FROM outbox_partition_lease WHERE lease_until > UTC_TIMESTAMP(3) GROUP BY owner',
+        );
+        return owners.length === 2 && owners.every((o) => Number(o.n) === PARTITIONS / 2);
+      },
+      { what: 'the partitions split 4/4 between the relays', timeoutMs: 30_000 },
+    );
+
+    // Keyed and unkeyed rows interleaved at random; each key's seq follows insertion (= id) order.
+    const slots = [
+      ...Array.from({ length: KEYS * PER_KEY }, (_, i) => `order-${i % KEYS}`),
+      ...Array.from({ length: UNKEYED }, () => null),
+    ].sort(() => Math.random() - 0.5);
+    const nextSeq = new Map<string, number>();
+    const rows = slots.map((key, i) => {
+      if (key === null) return { exchange: 'orders', payload: { i } };
+      const seq = (nextSeq.get(key) ?? 0) + 1;
+      nextSeq.set(key, seq);
+      return { exchange: 'orders', key, payload: { key, seq } };
+    });
+    await seedOutbox(ns, rows, PARTITIONS);
+
+    const total = KEYS * PER_KEY + UNKEYED;
+    await waitFor(() => delivered.length >= total, { what: `${total} deliveries`, timeoutMs: 90_000 });
+    const pending = await sqlQuery<{ n: number }>(
+      ns,
+      'SELECT COUNT(*) AS n FROM outbox_message WHERE sent_at IS NULL',
+    );
+    expect(Number(pending[0].n)).toBe(0);
+    expect(distinct(delivered)).toBe(total);
+    expect(delivered).toHaveLength(total);
+
+    const seqs = new Map<string, number[]>();
+    for (const r of delivered) {
+      const body = r.body as { key?: string; seq?: number };
+      if (body.key) seqs.set(body.key, [...(seqs.get(body.key) ?? []), body.seq!]);
+    }
+    const inOrder = Array.from({ length: PER_KEY }, (_, i) => i + 1);
+    for (const [, got] of seqs) expect(got).toEqual(inOrder);
+
+    const publishers = await sqlQuery<{ p: number; owners: number }>(
+      ns,
+      'SELECT `partition` AS p, COUNT(DISTINCT locked_by) AS owners FROM outbox_message WHERE `partition` IS NOT NULL GROUP BY `partition`',
+    );
+    expect(publishers).toHaveLength(PARTITIONS);
+    for (const row of publishers) expect(Number(row.owners)).toBe(1);
+    const shares = await sqlQuery<{ owner: string; n: number }>(
+      ns,
+      'SELECT locked_by AS owner, COUNT(*) AS n FROM outbox_message GROUP BY locked_by',
+    );
+    expect(shares.map((s) => s.owner).sort()).toEqual(['relay-a', 'relay-b']);
+  }, 180_000);
+});
