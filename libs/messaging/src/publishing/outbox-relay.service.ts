@@ -38,6 +38,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private signalled = false;
   private resumeLoop: (() => void) | null = null;
   private subscriptions: Subscription[] = [];
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryDue = 0;
 
   constructor(
     @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
@@ -68,6 +70,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     if (!this.running) return;
     this.running = false;
     this.subscriptions.forEach((s) => s.unsubscribe());
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.signal();
     await this.draining?.catch(() => undefined);
     await this.waitForInFlight();
@@ -176,6 +179,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         error: `${failure.reason}: ${failure.message}`,
       }));
     await this.claims.backOff(backOffs);
+    this.wakeAfter(Math.min(...backOffs.map((b) => b.delayMs)));
     for (const settlement of exhausted) await this.park(settlement);
   }
 
@@ -198,6 +202,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       });
       await this.claims.remove(manager, row.id);
     });
+  }
+
+  /** Retries come due between polls; wake for the earliest instead of waiting for the next poll. */
+  private wakeAfter(delayMs: number): void {
+    if (!Number.isFinite(delayMs)) return;
+    const due = Date.now() + delayMs;
+    if (this.retryTimer && this.retryDue <= due) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryDue = due;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.wakeUp();
+    }, delayMs);
+    this.retryTimer.unref();
   }
 
   private signal(): void {
