@@ -1,0 +1,70 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { connect } from 'amqplib';
+import { createTestNamespace, startRabbitApp, stopRabbitApp, TestNamespace, waitFor } from '../support';
+import { BrokerProbe, seedOutbox, sqlQuery, startMessagingApp } from './relay-test-kit';
+
+const ROWS = 5000;
+
+describe('Relay across a RabbitMQ restart', () => {
+  let ns: TestNamespace;
+  let app: INestApplicationContext | undefined;
+
+  beforeAll(async () => {
+    ns = await createTestNamespace('relay_restart');
+    const broker = await BrokerProbe.open(ns);
+    await broker.exchangeWithQueue('orders');
+    await broker.close();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await ns?.cleanup();
+  });
+
+  const count = async (where: string) =>
+    Number(
+      (await sqlQuery<{ n: number }>(ns, `SELECT COUNT(*) AS n FROM outbox_message WHERE ${where}`))[0].n,
+    );
+
+  it('delivers all 5,000 rows when the broker stops and starts mid-drain, none left pending', async () => {
+    await seedOutbox(
+      ns,
+      Array.from({ length: ROWS }, (_, i) => ({ exchange: 'orders', payload: { i } })),
+    );
+    // A small window so the restart lands mid-drain.
+    app = await startMessagingApp(ns, { batchSize: 50, publishWindow: 50 });
+    try {
+      await waitFor(async () => (await count('sent_at IS NOT NULL')) >= 500, { what: '500 rows sent' });
+      await stopRabbitApp();
+      expect(await count('sent_at IS NULL')).toBeGreaterThan(0);
+    } finally {
+      await startRabbitApp();
+    }
+    await waitFor(async () => (await count('sent_at IS NULL')) === 0, {
+      what: 'every row sent after the restart',
+      timeoutMs: 120_000,
+    });
+
+    const connection = await connect(ns.vhost.url);
+    try {
+      const channel = await connection.createChannel();
+      const ids = new Set<string>();
+      await waitFor(
+        async () => {
+          for (
+            let m = await channel.get('orders', { noAck: true });
+            m;
+            m = await channel.get('orders', { noAck: true })
+          ) {
+            ids.add(String(m.properties.messageId));
+          }
+          return ids.size >= ROWS;
+        },
+        { what: `${ROWS} distinct message ids in the queue`, timeoutMs: 60_000 },
+      );
+      expect(ids.size).toBe(ROWS);
+    } finally {
+      await connection.close();
+    }
+  }, 300_000);
+});
