@@ -41,3 +41,35 @@ export { OutboxService } from './outbox/outbox.service';
 export { NewOutboxMessage, OutboxHeaders } from './outbox/new-outbox-message';
 export { PayloadTooLargeError, PayloadNotSerializableError } from './outbox/payload-too-large.error';
 export { outboxPartitionOf } from './outbox/outbox-partition';
+export { ReliableSubscribe } from './consuming/reliable-subscribe.decorator';
+export {
+  ReliableSubscriptionOptions,
+  DeliveryContext,
+  RetryMode,
+  RetryOptions,
+  SchemaClass,
+} from './consuming/reliable-subscription.options';
+export { DedupeInterceptor } from './consuming/dedupe.interceptor';
+export { ReliableSubscriptionExplorer } from './consuming/reliable-subscription.explorer';
+export { RetryPolicy, RetryVerdict, resolveRetryPolicy, retryVerdict } from './consuming/retry-policy';
+export {
+  UnprocessableMessageError,
+  MalformedJsonError,
+  OversizedMessageError,
+  MissingMessageIdError,
+  SchemaValidationError,
+  AttemptsExhaustedError,
+  RedisUnavailableError,
+  DuplicateInFlightError,
+  HandlerFailedError,
+} from './consuming/consume-errors';
+export { TopologyService } from './topology/topology.service';
+export { TopologyDeclarationError } from './topology/topology-declaration.error';
+export { ORDERING_KEY_HEADER } from './topology/topology-names';
+export { TopologyPlan, applyTopologyPlan } from './topology/topology-plan';
+export {
+  eventsExchangePlan,
+  orderedStreamPlan,
+  workQueuePlan,
+  partitionedQueuesPlan,
+} from './topology/topology-plans';

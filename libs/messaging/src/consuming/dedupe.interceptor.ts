@@ -1,0 +1,109 @@
+import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { from, Observable } from 'rxjs';
+import { InjectMessagingOptions, InjectMessagingRedis } from '../messaging.constants';
+import type { ResolvedMessagingOptions } from '../messaging.options';
+import { MessagingMetrics } from '../observability/messaging-metrics';
+import { DuplicateInFlightError, RedisUnavailableError } from './consume-errors';
+import { DedupeMarks } from './dedupe-marks';
+import { DUPLICATE_DELIVERY, ReliableDeliveryContext } from './delivery-context';
+
+/**
+ * Exactly-once effect on top of at-least-once delivery (G4): a message already handled by this consumer
+ * is acknowledged without running the handler. `@ReliableSubscribe` applies it to every reliable
+ * handler; it ignores HTTP and plain golevelup calls, so it is also safe as a global interceptor.
+ */
+@Injectable()
+export class DedupeInterceptor implements NestInterceptor {
+  private readonly logger = new Logger(DedupeInterceptor.name);
+  private readonly marks: DedupeMarks;
+
+  constructor(
+    @InjectMessagingRedis() redis: Redis,
+    @InjectMessagingOptions() options: ResolvedMessagingOptions,
+    private readonly metrics: MessagingMetrics,
+  ) {
+    this.marks = new DedupeMarks(
+      redis,
+      options.redisKeyPrefix,
+      options.consuming.dedupeProcessingTtlMs,
+      options.consuming.dedupeDoneTtlMs,
+    );
+  }
+
+  intercept(host: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const delivery: unknown = host.getArgByIndex(1);
+    if (host.getType<string>() !== 'rmq' || !(delivery instanceof ReliableDeliveryContext)) {
+      return next.handle();
+    }
+    if (delivery.dedupeApplied) return next.handle();
+    delivery.dedupeApplied = true;
+    // Reset afterwards: a held delivery is invoked again and must be deduplicated again.
+    return from(this.once(delivery, next).finally(() => (delivery.dedupeApplied = false)));
+  }
+
+  private async once(delivery: ReliableDeliveryContext, next: CallHandler): Promise<unknown> {
+    const claim = await this.claim(delivery);
+    if (claim === 'done') {
+      this.metrics.dedupeHits.inc({ queue: delivery.queue });
+      return DUPLICATE_DELIVERY;
+    }
+    if (claim === 'in-flight') throw new DuplicateInFlightError(delivery.messageId);
+    let result: unknown;
+    try {
+      result = await lastValue(next.handle());
+    } catch (error) {
+      if (claim === 'claimed') await this.release(delivery);
+      throw error;
+    }
+    if (claim === 'claimed') await this.markDone(delivery);
+    return result;
+  }
+
+  private async claim(
+    delivery: ReliableDeliveryContext,
+  ): Promise<'claimed' | 'done' | 'in-flight' | 'skipped'> {
+    try {
+      return await this.marks.claim(delivery.consumer, delivery.messageId, delivery.redelivered);
+    } catch (error) {
+      if (!(error instanceof RedisUnavailableError) || delivery.redisMode === 'required') throw error;
+      // Opted out of fail-closed: handle without dedupe (inbox or an idempotent handler protects the effect).
+      this.logger.warn({ msg: 'redis down, handling without dedupe', messageId: delivery.messageId });
+      return 'skipped';
+    }
+  }
+
+  private async markDone(delivery: ReliableDeliveryContext): Promise<void> {
+    try {
+      await this.marks.markDone(delivery.consumer, delivery.messageId);
+    } catch (error) {
+      // The effect is committed, so the delivery is still acked; a later duplicate finds only the
+      // expiring `processing` mark (and the inbox row, in inbox mode).
+      this.logger.warn({
+        msg: 'could not mark message done',
+        messageId: delivery.messageId,
+        error: String(error),
+      });
+    }
+  }
+
+  private async release(delivery: ReliableDeliveryContext): Promise<void> {
+    try {
+      await this.marks.release(delivery.consumer, delivery.messageId);
+    } catch (error) {
+      // The `processing` mark then expires by its TTL before the retry can claim it.
+      this.logger.warn({
+        msg: 'could not release dedupe mark',
+        messageId: delivery.messageId,
+        error: String(error),
+      });
+    }
+  }
+}
+
+function lastValue(source: Observable<unknown>): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let value: unknown;
+    source.subscribe({ next: (v) => (value = v), error: reject, complete: () => resolve(value) });
+  });
+}

@@ -1,0 +1,67 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { AttemptCounter } from './attempt-counter';
+import { AttemptsExhaustedError, HandlerFailedError, RedisUnavailableError } from './consume-errors';
+import { ReliableDeliveryContext } from './delivery-context';
+import { runInInbox } from './inbox-transaction';
+import { retryVerdict, RetryPolicy } from './retry-policy';
+import { sleep } from './sleep';
+
+export type ReliableHandler = (payload: unknown, delivery: ReliableDeliveryContext) => Promise<unknown>;
+
+/**
+ * The innermost step of a reliable delivery, inside the dedupe interceptor: counts the run, runs the
+ * handler (in its inbox transaction when asked), retries in process as the policy says, and turns a
+ * final failure into `HandlerFailedError` carrying the verdict for the consumer to settle.
+ */
+export class HandlerRunner {
+  private readonly logger = new Logger(HandlerRunner.name);
+
+  constructor(
+    private readonly handler: ReliableHandler,
+    private readonly policy: RetryPolicy,
+    private readonly attempts: AttemptCounter,
+    private readonly dataSource: DataSource | undefined,
+  ) {}
+
+  async run(payload: unknown, delivery: ReliableDeliveryContext): Promise<unknown> {
+    for (let runs = 1; ; runs++) {
+      delivery.attempt = await this.startAttempt(delivery, runs);
+      if (delivery.attempt > this.policy.maxAttempts) throw new AttemptsExhaustedError(delivery.attempt);
+      try {
+        const result = await this.once(payload, delivery);
+        await this.attempts.forget(delivery.consumer, delivery.messageId);
+        return result;
+      } catch (error) {
+        const verdict = retryVerdict(this.policy, delivery.attempt, runs);
+        this.logger.warn({
+          msg: 'handler failed',
+          consumer: delivery.consumer,
+          messageId: delivery.messageId,
+          attempt: delivery.attempt,
+          next: verdict.action,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        if (verdict.action !== 'retry-in-process')
+          throw new HandlerFailedError(error, verdict, delivery.attempt);
+        await sleep(verdict.delayMs);
+      }
+    }
+  }
+
+  private once(payload: unknown, delivery: ReliableDeliveryContext): Promise<unknown> {
+    const call = () => this.handler(payload, delivery);
+    return this.dataSource ? runInInbox(this.dataSource, delivery, call) : call();
+  }
+
+  private async startAttempt(delivery: ReliableDeliveryContext, runs: number): Promise<number> {
+    try {
+      return await this.attempts.start(delivery.consumer, delivery.messageId);
+    } catch (error) {
+      if (!(error instanceof RedisUnavailableError) || delivery.redisMode === 'required') throw error;
+      // Redis opted out and down: the broker's count is the best we have.
+      const deliveryCount = Number(delivery.headers['x-delivery-count'] ?? 0);
+      return deliveryCount + runs;
+    }
+  }
+}

@@ -1,0 +1,290 @@
+import { Logger } from '@nestjs/common';
+import type { ChannelWrapper } from 'amqp-connection-manager';
+import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+import type { DeadLetterService } from '../dead-letters/dead-letter.service';
+import type { MessagingMetrics } from '../observability/messaging-metrics';
+import { ORDERING_KEY_HEADER, TopologyNames } from '../topology/topology-names';
+import { applyTopologyPlan, TopologyPlan } from '../topology/topology-plan';
+import {
+  DuplicateInFlightError,
+  HandlerFailedError,
+  RedisUnavailableError,
+  UnprocessableMessageError,
+} from './consume-errors';
+import { DUPLICATE_DELIVERY, ReliableDeliveryContext } from './delivery-context';
+import { decodeMessage } from './message-decoder';
+import { sleep } from './sleep';
+import type { ReliableSubscriptionOptions } from './reliable-subscription.options';
+
+/** Header keeping a message's routing key while it passes through a retry queue. */
+export const ORIGINAL_ROUTING_KEY_HEADER = 'x-original-routing-key';
+const HOLD_BACKOFF_MAX_MS = 2000;
+
+export interface ReliableConsumerSetup {
+  subscription: ReliableSubscriptionOptions;
+  names: TopologyNames;
+  /** Queues consumed: one work queue, or the partition queues of an ordered stream. */
+  queues: string[];
+  plan: TopologyPlan;
+  prefetch: number;
+  maxMessageBytes: number;
+  /** The handler behind its interceptors (dedupe) and the retry runner. */
+  invoke: (payload: unknown, delivery: ReliableDeliveryContext) => Promise<unknown>;
+  openChannel: (setup: (channel: ConfirmChannel) => Promise<void>) => ChannelWrapper;
+  deadLetters: DeadLetterService;
+  metrics: MessagingMetrics;
+}
+
+type Settle = (channel: ConfirmChannel) => void;
+
+/**
+ * One subscription's channel: declares its queues, consumes them, and settles each delivery exactly
+ * once, only after the handler finished (ack), after a retry copy was confirmed (ack), after the
+ * dead letter was stored (ack or reject), or at shutdown (requeue). Ordered subscriptions handle one
+ * delivery per partition queue at a time.
+ */
+export class ReliableConsumer {
+  private readonly logger: Logger;
+  private wrapper?: ChannelWrapper;
+  private active?: { channel: ConfirmChannel; consumerTags: string[] };
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly partitionChains = new Map<string, Promise<void>>();
+  private closing = false;
+  private readyResolve!: () => void;
+  readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
+
+  constructor(private readonly setup: ReliableConsumerSetup) {
+    this.logger = new Logger(`ReliableConsumer:${setup.subscription.consumer}`);
+  }
+
+  get consumer(): string {
+    return this.setup.subscription.consumer;
+  }
+
+  get queues(): string[] {
+    return this.setup.queues;
+  }
+
+  start(): void {
+    this.wrapper = this.setup.openChannel((channel) => this.onChannel(channel));
+    this.wrapper.on('error', (error: Error) =>
+      this.logger.error({ msg: 'subscription channel failed', error: error.message }),
+    );
+  }
+
+  /** Graceful shutdown: stop taking deliveries, let in-flight ones finish and settle, close. */
+  async stop(): Promise<void> {
+    this.closing = true;
+    const active = this.active;
+    if (active) {
+      await Promise.allSettled(active.consumerTags.map((tag) => active.channel.cancel(tag)));
+    }
+    await Promise.allSettled([...this.inFlight]);
+    await this.wrapper?.close();
+  }
+
+  private async onChannel(channel: ConfirmChannel): Promise<void> {
+    await applyTopologyPlan(channel, this.setup.plan);
+    await channel.prefetch(this.setup.prefetch);
+    const consumerTags: string[] = [];
+    for (const queue of this.setup.queues) {
+      const { consumerTag } = await channel.consume(queue, (message) =>
+        this.onDelivery(channel, queue, message),
+      );
+      consumerTags.push(consumerTag);
+    }
+    this.active = { channel, consumerTags };
+    this.readyResolve();
+  }
+
+  /** Never throws: a throw inside an amqplib consume callback would kill the connection. */
+  private onDelivery(channel: ConfirmChannel, queue: string, message: ConsumeMessage | null): void {
+    if (!message) {
+      this.logger.warn({ msg: 'consumer cancelled by the broker', queue });
+      return;
+    }
+    const work = this.setup.subscription.ordered
+      ? this.afterPrevious(queue, () => this.handle(channel, queue, message))
+      : this.handle(channel, queue, message);
+    const tracked = work.catch((error: unknown) =>
+      this.logger.error({ msg: 'delivery pipeline failed', queue, error: String(error) }),
+    );
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+
+  /** Per-key order: the next delivery of a partition starts only when the previous one is settled. */
+  private afterPrevious(queue: string, work: () => Promise<void>): Promise<void> {
+    const next = (this.partitionChains.get(queue) ?? Promise.resolve()).then(work, work);
+    this.partitionChains.set(queue, next);
+    return next;
+  }
+
+  private async handle(channel: ConfirmChannel, queue: string, message: ConsumeMessage): Promise<void> {
+    // Deliveries queued behind a partition's predecessor when shutdown began go back untouched.
+    if (this.closing) return this.settle(channel, requeue(message));
+    let decoded;
+    try {
+      decoded = await decodeMessage(message, this.setup.maxMessageBytes, this.setup.subscription.schema);
+    } catch (error) {
+      if (!(error instanceof UnprocessableMessageError)) throw error;
+      return this.park(channel, queue, message, error, 0, ack);
+    }
+    const delivery = this.deliveryContext(queue, message, decoded.messageId);
+    for (let hold = 1; ; hold++) {
+      try {
+        const result = await this.setup.invoke(decoded.payload, delivery);
+        this.count(queue, result === DUPLICATE_DELIVERY ? 'duplicate' : 'handled');
+        return this.settle(channel, ack(message));
+      } catch (error) {
+        if (error instanceof RedisUnavailableError || error instanceof DuplicateInFlightError) {
+          if (error instanceof RedisUnavailableError) this.setup.metrics.redisFailClosed.inc({ queue });
+          if (this.closing) return this.settle(channel, requeue(message));
+          await sleep(Math.min(100 * 2 ** hold, HOLD_BACKOFF_MAX_MS));
+          continue;
+        }
+        if (error instanceof HandlerFailedError) return this.afterFailure(channel, queue, message, error);
+        if (error instanceof UnprocessableMessageError)
+          return this.park(channel, queue, message, error, 0, ack);
+        // Unknown failure outside the handler (e.g. another interceptor): requeue after a pause; the
+        // queue's delivery limit bounds how often.
+        this.logger.error({
+          msg: 'unexpected pipeline error',
+          messageId: delivery.messageId,
+          error: String(error),
+        });
+        await sleep(HOLD_BACKOFF_MAX_MS);
+        return this.settle(channel, requeue(message));
+      }
+    }
+  }
+
+  private async afterFailure(
+    channel: ConfirmChannel,
+    queue: string,
+    message: ConsumeMessage,
+    failure: HandlerFailedError,
+  ): Promise<void> {
+    const { verdict } = failure;
+    if (verdict.action === 'retry-delayed') {
+      await this.sendToRetryQueue(channel, queue, message, verdict.delayMs);
+      this.count(queue, 'retried');
+      return this.settle(channel, ack(message));
+    }
+    const settle = verdict.action === 'reject' ? reject : ack;
+    return this.park(channel, queue, message, failure, failure.attempt, settle);
+  }
+
+  /** Records the dead letter first; only a stored dead letter lets the message leave the queue. */
+  private async park(
+    channel: ConfirmChannel,
+    queue: string,
+    message: ConsumeMessage,
+    error: { reason: string; message: string },
+    attempts: number,
+    then: (message: ConsumeMessage) => Settle,
+  ): Promise<void> {
+    const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
+    const failure = error instanceof HandlerFailedError ? error.failure : error;
+    for (let hold = 1; ; hold++) {
+      try {
+        await this.setup.deadLetters.park({
+          origin: 'consume',
+          messageId: String(message.properties.messageId ?? `missing:${message.fields.deliveryTag}`),
+          reason: error.reason,
+          error: failure instanceof Error ? failure.message : error.message,
+          exchange: message.fields.exchange || null,
+          queue,
+          routingKey: routingKeyOf(message),
+          consumer: this.consumer,
+          partitionKey:
+            typeof headers[ORDERING_KEY_HEADER] === 'string' ? headers[ORDERING_KEY_HEADER] : null,
+          payload: message.content.toString('utf8'),
+          headers,
+          attempts,
+        });
+        this.count(queue, 'parked');
+        return this.settle(channel, then(message));
+      } catch (parkError) {
+        this.logger.error({ msg: 'could not store dead letter', error: String(parkError) });
+        if (this.closing) return this.settle(channel, requeue(message));
+        await sleep(Math.min(100 * 2 ** hold, HOLD_BACKOFF_MAX_MS));
+      }
+    }
+  }
+
+  /** A confirmed copy in the delay queue, so acking the original loses nothing. */
+  private sendToRetryQueue(
+    channel: ConfirmChannel,
+    queue: string,
+    message: ConsumeMessage,
+    delayMs: number,
+  ): Promise<void> {
+    const { headers: original, ...properties } = message.properties;
+    const headers: Record<string, unknown> = { ...(original as Record<string, unknown>) };
+    delete headers['x-delivery-count'];
+    headers[ORIGINAL_ROUTING_KEY_HEADER] = routingKeyOf(message);
+    const options: Options.Publish = { ...definedOnly(properties), headers, persistent: true };
+    return new Promise((resolve, reject) =>
+      channel.sendToQueue(this.setup.names.retryQueue(queue, delayMs), message.content, options, (error) =>
+        error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
+      ),
+    );
+  }
+
+  private deliveryContext(
+    queue: string,
+    message: ConsumeMessage,
+    messageId: string,
+  ): ReliableDeliveryContext {
+    const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
+    const orderingKey = headers[ORDERING_KEY_HEADER];
+    const correlationId: unknown = message.properties.correlationId;
+    return new ReliableDeliveryContext(
+      this.consumer,
+      queue,
+      messageId,
+      routingKeyOf(message),
+      headers,
+      message.fields.redelivered,
+      this.setup.subscription.redis ?? 'required',
+      typeof correlationId === 'string' ? correlationId : undefined,
+      typeof orderingKey === 'string' ? orderingKey : undefined,
+    );
+  }
+
+  /** A settle on a channel that has since closed is harmless: the broker redelivers, dedupe absorbs it. */
+  private settle(channel: ConfirmChannel, settle: Settle): void {
+    try {
+      settle(channel);
+    } catch (error) {
+      this.logger.warn({ msg: 'could not settle delivery (channel closed)', error: String(error) });
+    }
+  }
+
+  private count(queue: string, result: 'handled' | 'duplicate' | 'retried' | 'parked'): void {
+    this.setup.metrics.consumed.inc({ queue, result });
+  }
+}
+
+const ack =
+  (message: ConsumeMessage): Settle =>
+  (channel) =>
+    channel.ack(message);
+const reject =
+  (message: ConsumeMessage): Settle =>
+  (channel) =>
+    channel.nack(message, false, false);
+const requeue =
+  (message: ConsumeMessage): Settle =>
+  (channel) =>
+    channel.nack(message, false, true);
+
+function routingKeyOf(message: ConsumeMessage): string {
+  const original: unknown = message.properties.headers?.[ORIGINAL_ROUTING_KEY_HEADER];
+  return typeof original === 'string' ? original : message.fields.routingKey;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

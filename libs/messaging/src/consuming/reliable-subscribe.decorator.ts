@@ -1,0 +1,13 @@
+import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { DedupeInterceptor } from './dedupe.interceptor';
+import type { ReliableSubscriptionOptions } from './reliable-subscription.options';
+
+export const RELIABLE_SUBSCRIPTION = Symbol('RELIABLE_SUBSCRIPTION');
+
+/**
+ * Marks a provider method as a reliable handler `(payload, context: DeliveryContext)`. At start-up the
+ * library declares its queues and consumes them with manual ack, the dedupe interceptor, the retry
+ * policy, the optional inbox and dead letters. No registration list: discovery finds it, in any module.
+ */
+export const ReliableSubscribe = (options: ReliableSubscriptionOptions): MethodDecorator =>
+  applyDecorators(SetMetadata(RELIABLE_SUBSCRIPTION, options), UseInterceptors(DedupeInterceptor));

@@ -1,0 +1,187 @@
+import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { ExternalContextCreator } from '@nestjs/core/helpers/external-context-creator';
+import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { DeadLetterService } from '../dead-letters/dead-letter.service';
+import { InjectMessagingOptions, InjectMessagingRedis } from '../messaging.constants';
+import type { ResolvedMessagingOptions } from '../messaging.options';
+import { MessagingMetrics } from '../observability/messaging-metrics';
+import { topologyNames, TopologyNames } from '../topology/topology-names';
+import type { TopologyPlan } from '../topology/topology-plan';
+import { partitionedQueuesPlan, workQueuePlan } from '../topology/topology-plans';
+import { AttemptCounter } from './attempt-counter';
+import { ReliableDeliveryContext } from './delivery-context';
+import { HandlerRunner, ReliableHandler } from './handler-runner';
+import { ReliableConsumer } from './reliable-consumer';
+import { RELIABLE_SUBSCRIPTION } from './reliable-subscribe.decorator';
+import type { ReliableSubscriptionOptions } from './reliable-subscription.options';
+import { resolveRetryPolicy } from './retry-policy';
+
+/** golevelup's context type: interceptors see `host.getType() === 'rmq'` for reliable handlers too. */
+const RMQ_CONTEXT_TYPE = 'rmq';
+
+/**
+ * Finds `@ReliableSubscribe` methods in every module (the way golevelup finds `@RabbitSubscribe`),
+ * wraps each in Nest's context (interceptors, guards, filters) around the retry runner, and starts one
+ * `ReliableConsumer` per subscription. Start-up does not wait for the broker.
+ */
+@Injectable()
+export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ReliableSubscriptionExplorer.name);
+  private readonly names: TopologyNames;
+  private readonly attempts: AttemptCounter;
+  private consumers: ReliableConsumer[] = [];
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+    private readonly contextCreator: ExternalContextCreator,
+    private readonly amqp: AmqpConnection,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly deadLetters: DeadLetterService,
+    private readonly metrics: MessagingMetrics,
+    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+    @InjectMessagingRedis() redis: Redis,
+  ) {
+    this.names = topologyNames(options.topology.prefix);
+    this.attempts = new AttemptCounter(redis, options.redisKeyPrefix, options.consuming.dedupeDoneTtlMs);
+  }
+
+  onApplicationBootstrap(): void {
+    this.consumers = this.discover().map(({ wrapper, methodName, subscription }) =>
+      this.consumerFor(wrapper, methodName, subscription),
+    );
+    this.consumers.forEach((consumer) => consumer.start());
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+  }
+
+  /** Resolves once every subscription consumes (its queues declared); for tests and readiness. */
+  async whenConsuming(): Promise<void> {
+    await Promise.all(this.consumers.map((consumer) => consumer.ready));
+  }
+
+  /** Consumer name → queues it consumes. */
+  subscriptions(): Array<{ consumer: string; queues: string[] }> {
+    return this.consumers.map((c) => ({ consumer: c.consumer, queues: c.queues }));
+  }
+
+  private discover(): Array<{
+    wrapper: InstanceWrapper;
+    methodName: string;
+    subscription: ReliableSubscriptionOptions;
+  }> {
+    const found: Array<{
+      wrapper: InstanceWrapper;
+      methodName: string;
+      subscription: ReliableSubscriptionOptions;
+    }> = [];
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance: unknown = wrapper.instance;
+      if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
+      const prototype = Object.getPrototypeOf(instance) as object;
+      for (const methodName of this.scanner.getAllMethodNames(prototype)) {
+        const method = (prototype as Record<string, unknown>)[methodName];
+        if (typeof method !== 'function') continue;
+        const subscription = this.reflector.get<ReliableSubscriptionOptions | undefined>(
+          RELIABLE_SUBSCRIPTION,
+          method,
+        );
+        if (subscription) found.push({ wrapper, methodName, subscription });
+      }
+    }
+    const names = found.map((f) => f.subscription.consumer);
+    const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+    if (duplicate)
+      throw new Error(`Two reliable subscriptions are named ${duplicate}: consumer names must be unique`);
+    return found;
+  }
+
+  private consumerFor(
+    wrapper: InstanceWrapper,
+    methodName: string,
+    subscription: ReliableSubscriptionOptions,
+  ): ReliableConsumer {
+    const instance = wrapper.instance as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    const method = instance[methodName];
+    const handler: ReliableHandler = (payload, delivery) =>
+      Promise.resolve(method.call(instance, payload, delivery));
+    const consuming = this.options.consuming;
+    const policy = resolveRetryPolicy(subscription.retry, consuming, Boolean(subscription.ordered));
+    const runner = new HandlerRunner(
+      handler,
+      policy,
+      this.attempts,
+      subscription.inbox ? this.dataSource : undefined,
+    );
+    const callback = (payload: unknown, delivery: ReliableDeliveryContext) => runner.run(payload, delivery);
+    // Interceptors and guards are read from the function's metadata: give the wrapper the method's.
+    for (const key of Reflect.getMetadataKeys(method)) {
+      Reflect.defineMetadata(key, Reflect.getMetadata(key, method), callback);
+    }
+    const invoke = this.contextCreator.create(
+      instance,
+      callback as (...args: unknown[]) => unknown,
+      methodName,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      // No exception filters: failures are settled by the retry policy, not turned into responses.
+      { interceptors: true, guards: true, filters: false },
+      RMQ_CONTEXT_TYPE,
+    ) as (payload: unknown, delivery: ReliableDeliveryContext) => Promise<unknown>;
+    const { queues, plan } = this.topologyOf(subscription, policy.delaysMs);
+    this.logger.log(`reliable subscription ${subscription.consumer} -> ${queues.join(', ')}`);
+    return new ReliableConsumer({
+      subscription,
+      names: this.names,
+      queues,
+      plan,
+      prefetch: subscription.prefetch ?? consuming.prefetch,
+      maxMessageBytes: consuming.maxMessageBytes,
+      invoke,
+      openChannel: (setup) => this.amqp.managedConnection.createChannel({ confirm: true, setup }),
+      deadLetters: this.deadLetters,
+      metrics: this.metrics,
+    });
+  }
+
+  private topologyOf(
+    subscription: ReliableSubscriptionOptions,
+    retryDelaysMs: number[],
+  ): { queues: string[]; plan: TopologyPlan } {
+    const routingKeys = ([] as string[]).concat(subscription.routingKey);
+    const deliveryLimit = this.options.consuming.deliveryLimit;
+    if (subscription.ordered) {
+      const spec = {
+        stream: subscription.ordered.stream,
+        consumer: subscription.consumer,
+        routingKeys,
+        partitions: subscription.ordered.partitions ?? this.options.topology.partitions,
+        deliveryLimit,
+      };
+      const queues = Array.from({ length: spec.partitions }, (_, i) =>
+        this.names.partitionQueue(spec.stream, spec.consumer, i),
+      );
+      return { queues, plan: partitionedQueuesPlan(this.names, spec) };
+    }
+    return {
+      queues: [this.names.queue(subscription.consumer)],
+      plan: workQueuePlan(this.names, {
+        consumer: subscription.consumer,
+        exchange: subscription.exchange ?? this.names.eventsExchange,
+        routingKeys,
+        deliveryLimit,
+        retryDelaysMs,
+      }),
+    };
+  }
+}
