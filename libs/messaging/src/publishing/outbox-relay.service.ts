@@ -111,7 +111,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       await this.flushSettlements();
       if (!this.running) return;
       const room = publishWindow - this.inFlight.size;
-      if (this.publisher.ready && room > 0 && (this.wanted || lastClaimFull)) {
+      // Refill in chunks, not one claim per confirm: each claim is a transaction of its own.
+      const worthClaiming = room >= Math.min(batchSize, publishWindow / 4) || this.inFlight.size === 0;
+      if (this.publisher.ready && worthClaiming && (this.wanted || lastClaimFull)) {
         this.wanted = false;
         const limit = Math.min(batchSize, room);
         const rows = await this.claims.claim(this.owner, limit, leaseMs);
