@@ -1,0 +1,25 @@
+import { createConnection } from 'mysql2/promise';
+
+/** `test_effect`: one row per handler run that committed, written by the fixture app's handlers. */
+export async function createEffectTable(url: string): Promise<void> {
+  await query(
+    url,
+    `CREATE TABLE test_effect (id INT AUTO_INCREMENT PRIMARY KEY, consumer VARCHAR(64), message_id VARCHAR(64),
+       ordering_key VARCHAR(64) NULL, seq INT NULL, instance VARCHAR(32))`,
+  );
+}
+
+export async function effectCount(url: string): Promise<number> {
+  const [row] = await query<{ n: number }>(url, 'SELECT COUNT(*) AS n FROM test_effect');
+  return Number(row.n);
+}
+
+export async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const connection = await createConnection(url);
+  try {
+    const [rows] = await connection.query(sql, params);
+    return rows as T[];
+  } finally {
+    await connection.end();
+  }
+}
