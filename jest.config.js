@@ -12,19 +12,19 @@ const base = {
 };
 
 module.exports = {
+  // Global, not per project: Jest ignores testTimeout inside `projects`. Fault specs raise it themselves.
+  testTimeout: 120000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'] },
     {
       ...base,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts', '<rootDir>/{apps,libs,test}/**/*.e2e-spec.ts'],
-      testTimeout: 120000,
     },
     {
       ...base,
       displayName: 'faults',
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.fault-spec.ts'],
-      testTimeout: 300000,
     },
   ],
 };

@@ -76,7 +76,6 @@ export class DeadLetterService {
       reason: saved.reason,
       origin: saved.origin,
     });
-    this.raiseAlert(saved);
     return saved;
   }
 

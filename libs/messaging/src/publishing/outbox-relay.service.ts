@@ -187,9 +187,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Out of attempts: move the row to dead_letter in one transaction; its key's successors continue. */
   private async park({ row, failure }: Required<Settlement>): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      // DeadLetterService.insert raises the message-parked alert for us.
-      await this.deadLetters.insert(manager, {
+    const parked = await this.dataSource.transaction(async (manager) => {
+      const deadLetter = await this.deadLetters.insert(manager, {
         origin: 'publish',
         messageId: row.messageId,
         reason: failure.reason,
@@ -203,7 +202,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         firstFailedAt: row.createdAt,
       });
       await this.claims.remove(manager, row.id);
+      return deadLetter;
     });
+    // After the commit: no alert names a dead letter whose transaction rolled back.
+    this.deadLetters.raiseAlert(parked);
   }
 
   /** Retries come due between polls; wake for the earliest instead of waiting for the next poll. */
