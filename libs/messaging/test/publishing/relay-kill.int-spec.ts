@@ -43,8 +43,18 @@ describe('A relay killed mid-drain (SIGKILL)', () => {
     await waitFor(async () => (await count('sent_at IS NOT NULL')) >= 300, {
       what: '300 rows sent by the first relay',
     });
+    // Freeze it, and kill it only while it holds leased, unsent rows: the case the resend job is for.
+    const pid = first.process.pid!;
+    const leasedByFirst = await waitFor(
+      async () => {
+        process.kill(pid, 'SIGSTOP');
+        const leased = await count("sent_at IS NULL AND locked_by = 'first'");
+        if (leased === 0) process.kill(pid, 'SIGCONT');
+        return leased;
+      },
+      { what: 'the first relay holding leased rows', intervalMs: 5 },
+    );
     await first.kill('SIGKILL');
-    const leasedByFirst = await count("sent_at IS NULL AND locked_by = 'first'");
     expect(await count('sent_at IS NULL')).toBeGreaterThan(0);
 
     const second = startChild(FIXTURE, ns.env({ RELAY_OWNER: 'second', RELAY_LEASE_MS: '3000' }));
