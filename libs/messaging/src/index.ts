@@ -73,3 +73,18 @@ export {
   workQueuePlan,
   partitionedQueuesPlan,
 } from './topology/topology-plans';
+export { OutboxRelay } from './publishing/outbox-relay.service';
+export { ConfirmedPublisher, OutgoingMessage } from './publishing/confirmed-publisher';
+export {
+  PublishFailure,
+  PublishFailureReason,
+  UnroutableError,
+  PublishNackedError,
+  ExchangeNotFoundError,
+  ConfirmTimeoutError,
+  ChannelError,
+  BrokerUnavailableError,
+} from './publishing/publish-failure';
+export { CORRELATION_ID_HEADER } from './outbox/new-outbox-message';
+export { publishBackoffMs, BackoffPolicy } from './publishing/publish-backoff';
+export { RELAY_JOBS } from './publishing/relay-jobs';

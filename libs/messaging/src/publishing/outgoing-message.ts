@@ -1,9 +1,7 @@
 import { CORRELATION_ID_HEADER } from '../outbox/new-outbox-message';
 import type { ClaimedRow } from '../outbox/outbox-claims';
+import { ORDERING_KEY_HEADER } from '../topology/topology-names';
 import type { OutgoingMessage } from './confirmed-publisher';
-
-/** Header carrying the ordering key; consistent-hash exchanges hash on it (`hash-header`). */
-export const ORDERING_KEY_HEADER = 'x-ordering-key';
 
 /** The AMQP message for an outbox row: JSON bytes as written, persistent, with ids and headers. */
 export function outgoingMessageOf(row: ClaimedRow): OutgoingMessage {
