@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import { bootstrapOrExit, runMigrations, validateMessagingEnv } from '@app/messaging';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { bootstrapOrExit, hardenHttpApp, runMigrations, validateMessagingEnv } from '@app/messaging';
 import { PRODUCER_ENV_DEFAULTS } from './producer.env';
 import { PRODUCER_ENTITIES, PRODUCER_MIGRATIONS } from './producer.migrations';
 
@@ -22,7 +24,9 @@ async function serve(): Promise<void> {
   // Checked before the module graph is built, so a bad variable ends start-up with one line.
   validateMessagingEnv(PRODUCER_ENV_DEFAULTS)(process.env);
   const { AppModule } = await import('./app.module');
-  const app = await NestFactory.create(AppModule);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
+  hardenHttpApp(app);
   app.enableShutdownHooks();
   const port = Number(app.get(ConfigService).get('PORT'));
   await app.listen(port, '0.0.0.0');

@@ -41,6 +41,22 @@ export { OutboxService } from './outbox/outbox.service';
 export { NewOutboxMessage, OutboxHeaders } from './outbox/new-outbox-message';
 export { PayloadTooLargeError, PayloadNotSerializableError } from './outbox/payload-too-large.error';
 export { outboxPartitionOf } from './outbox/outbox-partition';
+export { ObservabilityOptions, OBSERVABILITY_DEFAULTS } from './observability/observability.options';
+export {
+  TraceHeaders,
+  TraceIds,
+  enableTraceContext,
+  traceContextFrom,
+  runInTrace,
+  currentTraceHeaders,
+  currentTraceIds,
+} from './observability/trace-context';
+export { MessageLogFields, withLogFields, currentLogFields } from './observability/log-fields';
+export { messageLogFieldsOf, runInMessageContext } from './observability/message-context';
+export { OutboxBacklog, OutboxBacklogSnapshot } from './observability/outbox-backlog';
+export { BrokerConnectionMonitor } from './observability/broker-connection.monitor';
+export { messagingLoggerParams, LoggerSettings } from './observability/logger-params';
+export { hardenHttpApp, HttpHardeningOptions, DEFAULT_HTTP_BODY_LIMIT } from './observability/http-hardening';
 export { ReliableSubscribe } from './consuming/reliable-subscribe.decorator';
 export {
   ReliableSubscriptionOptions,

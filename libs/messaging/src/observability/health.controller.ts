@@ -1,0 +1,36 @@
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { InjectMessagingOptions } from '../messaging.constants';
+import type { ResolvedMessagingOptions } from '../messaging.options';
+import { MessagingHealthIndicators } from './messaging-health.indicators';
+
+/**
+ * `live`: the process answers (restart it if not). `ready`: MySQL, the broker connection, Redis and
+ * the outbox backlog are fine (route traffic to it if so); 503 with the failing parts otherwise.
+ */
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly mysql: TypeOrmHealthIndicator,
+    private readonly messaging: MessagingHealthIndicators,
+    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+  ) {}
+
+  @Get('live')
+  @HealthCheck()
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([
+      () => this.mysql.pingCheck('mysql', { timeout: this.options.observability.probeTimeoutMs }),
+      () => this.messaging.rabbitmq(),
+      () => this.messaging.redisPing(),
+      () => this.messaging.outbox(),
+    ]);
+  }
+}
