@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import type { DeadLetterService } from '../dead-letters/dead-letter.service';
+import { runInMessageContext } from '../observability/message-context';
 import type { MessagingMetrics } from '../observability/messaging-metrics';
 import { ORDERING_KEY_HEADER, TopologyNames } from '../topology/topology-names';
 import { applyTopologyPlan, TopologyPlan } from '../topology/topology-plan';
@@ -103,9 +104,12 @@ export class ReliableConsumer {
       this.logger.warn({ msg: 'consumer cancelled by the broker', queue });
       return;
     }
-    const work = this.setup.subscription.ordered
-      ? this.afterPrevious(queue, () => this.handle(channel, queue, message))
-      : this.handle(channel, queue, message);
+    // The delivery's trace and ids go on every log line written while it is handled.
+    const work = runInMessageContext(message, queue, () =>
+      this.setup.subscription.ordered
+        ? this.afterPrevious(queue, () => this.handle(channel, queue, message))
+        : this.handle(channel, queue, message),
+    );
     const tracked = work.catch((error: unknown) =>
       this.logger.error({ msg: 'delivery pipeline failed', queue, error: String(error) }),
     );
@@ -264,6 +268,8 @@ export class ReliableConsumer {
 
   private count(queue: string, result: 'handled' | 'duplicate' | 'retried' | 'parked'): void {
     this.setup.metrics.consumed.inc({ queue, result });
+    // Debug only: one line per delivery; its message ids and trace id come from the log context.
+    this.logger.debug({ msg: 'delivery settled', result });
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { InjectMessagingOptions } from '../messaging.constants';
+import { currentTraceHeaders } from '../observability/trace-context';
 import type { ResolvedMessagingOptions } from '../messaging.options';
 import { OutboxCommitSubscriber } from './outbox-commit.subscriber';
 import { OutboxMessage } from './outbox-message.entity';
@@ -25,7 +26,12 @@ export class OutboxService {
   async add(manager: EntityManager, message: NewOutboxMessage): Promise<OutboxMessage> {
     const messageId = message.messageId ?? randomUUID();
     const payload = this.serialize(messageId, message.payload);
-    const headers = { ...message.headers, [CORRELATION_ID_HEADER]: message.correlationId ?? messageId };
+    // The caller's trace (HTTP request) travels with the row to the consumer; explicit headers win.
+    const headers = {
+      ...currentTraceHeaders(),
+      ...message.headers,
+      [CORRELATION_ID_HEADER]: message.correlationId ?? messageId,
+    };
     const key = message.key ?? null;
     const now = new Date();
     const row = manager.create(OutboxMessage, {
