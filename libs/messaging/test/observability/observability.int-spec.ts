@@ -9,9 +9,6 @@ import { DataSource } from 'typeorm';
 import { currentTraceHeaders, hardenHttpApp, messagingLoggerParams, MessagingModule } from '../../src';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
 
-// Jest 30 ignores a project's testTimeout; real services need more than the 5 s default.
-jest.setTimeout(120_000);
-
 const QUEUE = 'observability-probe';
 const INCOMING_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const INCOMING_TRACEPARENT = `00-${INCOMING_TRACE_ID}-00f067aa0ba902b7-01`;
