@@ -101,6 +101,17 @@ ensure_redis() {
   log redis "${started_redis:-}up $(redis-server --version | awk '{print $3}') at 127.0.0.1:6379"
 }
 
+# ---------- Chromium (browser tests of the admin page) ----------
+ensure_chromium() {
+  if have chromium; then log chromium "present $(chromium --version 2>/dev/null | awk '{print $2}')"; return; fi
+  if is_root && have apt-get; then
+    apt_install chromium chromium
+    log chromium "installed $(chromium --version 2>/dev/null | awk '{print $2}')"
+  else
+    log chromium "missing: the admin browser test needs /usr/bin/chromium (apt-get install chromium)"
+  fi
+}
+
 status() {
   { mysql_root -e 'select 1' >/dev/null 2>&1 && log mysql up; } || log mysql down
   { rabbit_up >/dev/null 2>&1 && log rabbitmq up; } || log rabbitmq down
@@ -108,7 +119,7 @@ status() {
 }
 
 case "${1:-ensure}" in
-  ensure) have curl || apt_install curl curl; ensure_mysql; ensure_rabbitmq; ensure_redis ;;
+  ensure) have curl || apt_install curl curl; ensure_mysql; ensure_rabbitmq; ensure_redis; ensure_chromium ;;
   status) status ;;
   *) echo "usage: $0 ensure|status" >&2; exit 2 ;;
 esac

@@ -1,4 +1,8 @@
 import { Module } from '@nestjs/common';
+import { EmailAlerter } from './email-alerter';
 
-@Module({})
+@Module({
+  providers: [EmailAlerter],
+  exports: [EmailAlerter],
+})
 export class AlertingModule {}

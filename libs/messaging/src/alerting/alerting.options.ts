@@ -12,6 +12,10 @@ export interface AlertingOptions {
   adminBaseUrl: string;
   /** Emails waiting for SMTP at most; older ones are dropped (dead letters stay in MySQL). @default 1000 */
   queueLimit: number;
+  /** Characters of the parked payload quoted in the immediate email; 0 quotes none. @default 500 */
+  payloadExcerptChars: number;
+  /** Longest pause between attempts to send one email while SMTP fails. @default 30000 */
+  sendRetryMaxMs: number;
 }
 
 export const ALERTING_DEFAULTS: AlertingOptions = {
@@ -21,4 +25,6 @@ export const ALERTING_DEFAULTS: AlertingOptions = {
   digestWindowMs: 300_000,
   adminBaseUrl: 'http://localhost:3000/admin',
   queueLimit: 1000,
+  payloadExcerptChars: 500,
+  sendRetryMaxMs: 30_000,
 };

@@ -1,0 +1,148 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Subscription } from 'rxjs';
+import { DataSource } from 'typeorm';
+import { InjectMessagingOptions } from '../messaging.constants';
+import type { ResolvedMessagingOptions } from '../messaging.options';
+import { MessagingMetrics } from '../observability/messaging-metrics';
+import { AlertBus } from './alert-bus';
+import { AlertDigest, AlertDigestSummary } from './alert-digest';
+import type { AlertMailSender } from './alert-email';
+import { renderDigestAlert, renderImmediateAlert, AlertEmailContext } from './alert-email.view';
+import type { AlertEvent } from './alert-event';
+import { AlertMailQueue } from './alert-mail-queue';
+import { LogMailSender } from './log-mail-sender';
+import { SmtpMailSender } from './smtp-mail-sender';
+
+/** Dead-letter ids remembered to ignore a repeated alert about the same row. */
+const SEEN_DEAD_LETTERS_LIMIT = 10_000;
+/** How long shutdown waits for queued emails (digests drained at shutdown included). */
+const SHUTDOWN_GRACE_MS = 5_000;
+const SEND_RETRY_BASE_MS = 500;
+
+/**
+ * G7: emails a human about failures without an email storm. Listens on the AlertBus; the first failure
+ * of a class goes out at once, the rest of its window as one digest (policy in AlertDigest). Sending is
+ * queued and retried off the caller's path (AlertMailQueue), so SMTP never slows consuming or publishing.
+ */
+@Injectable()
+export class EmailAlerter implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(EmailAlerter.name);
+  private readonly digest: AlertDigest;
+  private readonly sender: AlertMailSender;
+  private readonly queue: AlertMailQueue;
+  private readonly context: AlertEmailContext;
+  private readonly seenDeadLetters = new Set<string>();
+  private subscription: Subscription | null = null;
+  private ticker: NodeJS.Timeout | null = null;
+
+  constructor(
+    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+    private readonly alerts: AlertBus,
+    private readonly metrics: MessagingMetrics,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {
+    const alerting = options.alerting;
+    this.digest = new AlertDigest(alerting.digestWindowMs);
+    this.context = {
+      serviceName: options.serviceName,
+      adminBaseUrl: alerting.adminBaseUrl.replace(/\/+$/, ''),
+      digestWindowMs: alerting.digestWindowMs,
+    };
+    this.sender = alerting.smtpUrl
+      ? new SmtpMailSender(alerting.smtpUrl, alerting.from, alerting.to)
+      : new LogMailSender();
+    this.queue = new AlertMailQueue(
+      this.sender,
+      { limit: alerting.queueLimit, retryBaseMs: SEND_RETRY_BASE_MS, retryMaxMs: alerting.sendRetryMaxMs },
+      {
+        sent: () => this.metrics.alerts.inc({ result: 'sent' }),
+        attemptFailed: (email, error, retryInMs) => {
+          this.metrics.alerts.inc({ result: 'failed' });
+          this.logger.warn({
+            msg: 'alert email not sent, will retry',
+            subject: email.subject,
+            retryInMs,
+            error: String(error),
+          });
+        },
+        dropped: (email, why) => {
+          this.metrics.alerts.inc({ result: 'failed' });
+          this.logger.error({ msg: 'alert email dropped', subject: email.subject, why });
+        },
+      },
+    );
+  }
+
+  onModuleInit(): void {
+    this.subscription = this.alerts.subscribe((event) => this.onAlert(event));
+    // Windows end on their own schedule; a coarse tick is enough (a digest a second late is fine).
+    const tickMs = Math.max(50, Math.min(1000, Math.floor(this.options.alerting.digestWindowMs / 4)));
+    this.ticker = setInterval(() => this.flushDue(Date.now()), tickMs);
+    this.ticker.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.subscription?.unsubscribe();
+    if (this.ticker) clearInterval(this.ticker);
+    // Send what the open windows collected now rather than lose it with the process.
+    this.digest.drain().forEach((summary) => this.queue.enqueue(this.renderDigest(summary)));
+    await this.queue.close(SHUTDOWN_GRACE_MS);
+    this.sender.close();
+  }
+
+  /** Emails waiting for SMTP (for health checks and tests). */
+  get pendingEmails(): number {
+    return this.queue.size;
+  }
+
+  private onAlert(event: AlertEvent): void {
+    if (this.isRepeat(event)) return;
+    if (this.digest.accept(event, Date.now()) === 'collect') {
+      this.metrics.alerts.inc({ result: 'suppressed' });
+      return;
+    }
+    void this.composeImmediate(event).then((email) => this.queue.enqueue(email));
+  }
+
+  /** The same dead letter announced twice is one failure, not two. */
+  private isRepeat(event: AlertEvent): boolean {
+    if (!event.deadLetterId) return false;
+    if (this.seenDeadLetters.has(event.deadLetterId)) return true;
+    this.seenDeadLetters.add(event.deadLetterId);
+    if (this.seenDeadLetters.size > SEEN_DEAD_LETTERS_LIMIT) {
+      this.seenDeadLetters.delete(this.seenDeadLetters.values().next().value as string);
+    }
+    return false;
+  }
+
+  private flushDue(now: number): void {
+    for (const summary of this.digest.due(now)) this.queue.enqueue(this.renderDigest(summary));
+  }
+
+  private renderDigest(summary: AlertDigestSummary) {
+    return renderDigestAlert(summary, this.context);
+  }
+
+  private async composeImmediate(event: AlertEvent) {
+    return renderImmediateAlert(event, this.context, await this.payloadExcerpt(event));
+  }
+
+  /** The start of the parked payload, so the first email shows what failed; never fails the email. */
+  private async payloadExcerpt(event: AlertEvent): Promise<string | undefined> {
+    const chars = this.options.alerting.payloadExcerptChars;
+    if (!event.deadLetterId || chars <= 0) return undefined;
+    try {
+      const rows: Array<{ excerpt: string; length: string | number }> = await this.dataSource.query(
+        /* sql */ 'SELECT LEFT(payload, ?) AS excerpt, CHAR_LENGTH(payload) AS length FROM dead_letter WHERE id = ?',
+        [chars, event.deadLetterId],
+      );
+      if (rows.length === 0) return undefined;
+      const cut = Number(rows[0].length) > chars ? ' …' : '';
+      return rows[0].excerpt + cut;
+    } catch (error) {
+      this.logger.warn({ msg: 'payload excerpt unavailable for alert email', error: String(error) });
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,172 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import { DeadLetterService, MessagingModule, ParkRequest } from '../../src';
+import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { SmtpSink } from './smtp-sink';
+
+const DIGEST_WINDOW_MS = 4_000;
+const TEST_TIMEOUT_MS = 60_000;
+
+describe('EmailAlerter (G7) against a real SMTP sink and MySQL', () => {
+  let ns: TestNamespace;
+  const sink = new SmtpSink();
+
+  beforeAll(async () => {
+    ns = await createTestNamespace('alerter');
+    await sink.start();
+  }, TEST_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await sink.stop();
+    await ns?.cleanup();
+  });
+
+  beforeEach(() => sink.received.splice(0));
+
+  async function startApp(): Promise<INestApplication> {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        MessagingModule.forRoot(
+          ns.options({
+            serviceName: 'billing',
+            outbox: { relayEnabled: false },
+            alerting: {
+              smtpUrl: sink.url,
+              to: 'oncall@example.com',
+              digestWindowMs: DIGEST_WINDOW_MS,
+              adminBaseUrl: 'http://billing.test/admin',
+              sendRetryMaxMs: 1_000,
+            },
+          }),
+        ),
+      ],
+    }).compile();
+    const app = moduleRef.createNestApplication();
+    await app.init();
+    return app;
+  }
+
+  function failure(queue: string, i: number, overrides: Partial<ParkRequest> = {}): ParkRequest {
+    return {
+      origin: 'consume',
+      messageId: `${queue}-m${i}`,
+      reason: 'handler-error',
+      error: 'ledger write failed',
+      queue,
+      consumer: 'billing',
+      payload: JSON.stringify({ orderId: i }),
+      attempts: 3,
+      ...overrides,
+    };
+  }
+
+  async function parkAll(app: INestApplication, requests: ParkRequest[]): Promise<void> {
+    const deadLetters = app.get(DeadLetterService);
+    for (let i = 0; i < requests.length; i += 50) {
+      await Promise.all(requests.slice(i, i + 50).map((request) => deadLetters.park(request)));
+    }
+  }
+
+  async function countRows(app: INestApplication, queue: string): Promise<number> {
+    const [row] = await app
+      .get(DataSource)
+      .query('SELECT COUNT(*) AS n FROM dead_letter WHERE queue = ?', [queue]);
+    return Number(row.n);
+  }
+
+  it(
+    'emails the first of 1,000 failures of one class at once and the other 999 as one digest',
+    async () => {
+      const app = await startApp();
+      try {
+        const requests = Array.from({ length: 1000 }, (_, i) => failure('t.storm', i));
+        await parkAll(app, requests);
+
+        const digest = await waitFor(() => sink.withSubject(/Digest/)[0], {
+          what: 'the digest email',
+          timeoutMs: 30_000,
+        });
+        expect(await countRows(app, 't.storm')).toBe(1000);
+        const immediate = sink.withSubject(/Message parked/);
+        expect(immediate).toHaveLength(1);
+        expect(immediate[0].subject).toBe('[billing] Message parked: handler-error on t.storm');
+        expect(immediate[0].text).toContain('Message id:  t.storm-m0');
+        expect(immediate[0].text).toContain('ledger write failed');
+        expect(immediate[0].to).toBe('oncall@example.com');
+
+        expect(digest.subject).toBe('[billing] Digest: 999 more failures: handler-error on t.storm in 4 s');
+        expect(digest.text).toContain('Count:       999');
+        expect(digest.text).toContain('Message ids (first 20 of 999):');
+        expect(digest.text.match(/^ {2}t\.storm-m\d+$/gm)).toHaveLength(20);
+        expect(digest.html).toContain(
+          'href="http://billing.test/admin?status=open&amp;origin=consume&amp;reason=handler-error&amp;queue=t.storm"',
+        );
+      } finally {
+        await app.close();
+      }
+      // Closing drains every open window: had anything else been pending it would be in the sink now.
+      expect(sink.received.map((email) => email.subject)).toEqual([
+        '[billing] Message parked: handler-error on t.storm',
+        '[billing] Digest: 999 more failures: handler-error on t.storm in 4 s',
+      ]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'escapes a payload and error text carrying markup in the email HTML',
+    async () => {
+      const app = await startApp();
+      try {
+        const script = '<script>alert(1)</script>';
+        await parkAll(app, [
+          failure('t.xss', 1, {
+            payload: JSON.stringify({ note: script }),
+            error: `cannot handle ${script}`,
+            messageId: `id-${script}`,
+          }),
+        ]);
+        const email = await waitFor(() => sink.withSubject(/t\.xss/)[0], { what: 'the alert email' });
+        expect(email.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+        expect(email.html).not.toContain('<script');
+        expect(email.text).toContain(`{"note":"${script}"}`);
+      } finally {
+        await app.close();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'keeps parking while SMTP is down and sends the emails once it is back',
+    async () => {
+      const app = await startApp();
+      try {
+        await sink.stop();
+        await parkAll(app, [failure('t.outage-a', 1), failure('t.outage-b', 1), failure('t.outage-b', 2)]);
+        expect(await countRows(app, 't.outage-a')).toBe(1);
+        expect(await countRows(app, 't.outage-b')).toBe(2);
+        expect(sink.received).toHaveLength(0);
+
+        await sink.start();
+        const subjects = await waitFor(
+          () => {
+            const seen = sink.received.map((email) => email.subject);
+            return seen.length >= 3 && seen;
+          },
+          { what: 'two immediate emails and one digest after SMTP returned', timeoutMs: 30_000 },
+        );
+        expect([...subjects].sort()).toEqual([
+          '[billing] Digest: 1 more failure: handler-error on t.outage-b in 4 s',
+          '[billing] Message parked: handler-error on t.outage-a',
+          '[billing] Message parked: handler-error on t.outage-b',
+        ]);
+      } finally {
+        if (!sink.running) await sink.start();
+        await app.close();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
