@@ -4,10 +4,12 @@ import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { LoggerModule, Logger as PinoLogger } from 'nestjs-pino';
 import { connect } from 'amqplib';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { currentTraceHeaders, hardenHttpApp, messagingLoggerParams, MessagingModule } from '../../src';
-import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { createTestNamespace, REPO_ROOT, TestNamespace, waitFor } from '../support';
 
 const QUEUE = 'observability-probe';
 const INCOMING_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -131,6 +133,17 @@ describe('Observability: health, metrics, logs, trace context and HTTP hardening
     } finally {
       await db.query("DELETE FROM outbox_message WHERE message_id IN ('metrics-1', 'metrics-2')");
     }
+  });
+
+  it('has a Grafana dashboard that plots only metrics /metrics exposes', async () => {
+    const dashboard = readFileSync(join(REPO_ROOT, 'docs/grafana-dashboard.json'), 'utf8');
+    const plotted = new Set(dashboard.match(/\b(messaging|nodejs|process)_[a-z0-9_]+/g));
+    const exposed = await (await get('/metrics')).text();
+    expect(plotted.size).toBeGreaterThan(10);
+    // Declared metrics: a labelled counter has no sample before its first increment.
+    const declared = new Set([...exposed.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
+    const missing = [...plotted].filter((name) => !declared.has(name.replace(/_(bucket|count|sum)$/, '')));
+    expect(missing).toEqual([]);
   });
 
   it('is not ready while the oldest pending outbox row is older than the threshold', async () => {
