@@ -104,3 +104,20 @@ export {
 export { CORRELATION_ID_HEADER } from './outbox/new-outbox-message';
 export { publishBackoffMs, BackoffPolicy } from './publishing/publish-backoff';
 export { RELAY_JOBS } from './publishing/relay-jobs';
+export { EmailAlerter } from './alerting/email-alerter';
+export { AlertDigest, AlertDigestSummary, DIGEST_MAX_MESSAGE_IDS } from './alerting/alert-digest';
+export { AlertEmail } from './alerting/alert-email';
+export { escapeHtml } from './alerting/html-escape';
+export { AdminModule } from './admin/admin.module';
+export { setupAdminOpenApi, ADMIN_OPENAPI_PATH } from './admin/admin-openapi';
+export { DeadLetterAdminService, DeadLetterPage, DeadLetterCounts } from './admin/dead-letter-admin.service';
+export {
+  DeadLetterReplayer,
+  BulkReplayResult,
+  REPLAY_OF_HEADER,
+  DEAD_LETTER_ID_HEADER,
+} from './admin/dead-letter-replayer';
+export { DeadLetterNotFoundError } from './admin/dead-letter-not-found.error';
+export { DeadLetterNotOpenError } from './admin/dead-letter-not-open.error';
+export { PayloadNotReplayableError } from './admin/payload-not-replayable.error';
+export { DefaultAdminTokenError } from './admin/default-admin-token.error';

@@ -1,0 +1,22 @@
+import { ArgumentsHost, Catch, ExceptionFilter, UnauthorizedException } from '@nestjs/common';
+import type { Response } from 'express';
+import { InjectMessagingOptions } from '../messaging.constants';
+import type { ResolvedMessagingOptions } from '../messaging.options';
+import { ADMIN_PAGE_CSP } from './views/admin-layout.view';
+import { renderLoginPage } from './views/login.view';
+
+/** A page request without a session gets the login form, with status 401 (no redirect dance). */
+@Catch(UnauthorizedException)
+export class AdminLoginFilter implements ExceptionFilter {
+  constructor(@InjectMessagingOptions() private readonly options: ResolvedMessagingOptions) {}
+
+  catch(_exception: UnauthorizedException, host: ArgumentsHost): void {
+    host
+      .switchToHttp()
+      .getResponse<Response>()
+      .status(401)
+      .set('Content-Security-Policy', ADMIN_PAGE_CSP)
+      .type('html')
+      .send(renderLoginPage(this.options.serviceName));
+  }
+}

@@ -1,0 +1,55 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import type { DeadLetterOrigin, DeadLetterStatus } from '../dead-letters/dead-letter.entity';
+
+export const DEAD_LETTER_STATUSES: DeadLetterStatus[] = ['open', 'replayed', 'discarded'];
+export const DEAD_LETTER_ORIGINS: DeadLetterOrigin[] = ['publish', 'consume'];
+
+/** Which dead letters a list or a bulk action covers; empty fields match everything. */
+export class DeadLetterFilterDto {
+  @ApiPropertyOptional({ enum: DEAD_LETTER_STATUSES })
+  @IsOptional()
+  @IsIn(DEAD_LETTER_STATUSES)
+  status?: DeadLetterStatus;
+
+  @ApiPropertyOptional({ enum: DEAD_LETTER_ORIGINS })
+  @IsOptional()
+  @IsIn(DEAD_LETTER_ORIGINS)
+  origin?: DeadLetterOrigin;
+
+  @ApiPropertyOptional({ description: 'Queue the consume side gave up on' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  queue?: string;
+
+  @ApiPropertyOptional({ description: 'Exchange the publish side could not publish to' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  exchange?: string;
+
+  @ApiPropertyOptional({ description: 'Reason code, e.g. handler-error' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  reason?: string;
+}
+
+export class DeadLetterListQueryDto extends DeadLetterFilterDto {
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  pageSize?: number;
+}
