@@ -75,6 +75,8 @@ export class DeadLetterService {
       messageId: saved.messageId,
       reason: saved.reason,
       origin: saved.origin,
+      exchange: saved.exchange,
+      queue: saved.queue,
     });
     return saved;
   }
