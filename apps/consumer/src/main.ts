@@ -4,7 +4,13 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { bootstrapOrExit, hardenHttpApp, runMigrations, validateMessagingEnv } from '@app/messaging';
+import {
+  bootstrapOrExit,
+  hardenHttpApp,
+  runMigrations,
+  setupAdminOpenApi,
+  validateMessagingEnv,
+} from '@app/messaging';
 import { CONSUMER_ENV_DEFAULTS } from './consumer.env';
 import { CONSUMER_ENTITIES, CONSUMER_MIGRATIONS } from './consumer.migrations';
 
@@ -27,6 +33,7 @@ async function serve(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
   hardenHttpApp(app);
+  setupAdminOpenApi(app);
   app.enableShutdownHooks();
   const port = Number(app.get(ConfigService).get('PORT'));
   await app.listen(port, '0.0.0.0');
