@@ -32,6 +32,11 @@ export class AttemptCounter {
   }
 
   private key(consumer: string, messageId: string): string {
-    return `${this.keyPrefix}attempts:${consumer}:${messageId}`;
+    return attemptsKey(this.keyPrefix, consumer, messageId);
   }
+}
+
+/** The attempt count's key; `DedupeMarks` counts a claimed delivery's first run in its claim script. */
+export function attemptsKey(keyPrefix: string, consumer: string, messageId: string): string {
+  return `${keyPrefix}attempts:${consumer}:${messageId}`;
 }

@@ -43,6 +43,7 @@ export class DedupeInterceptor implements NestInterceptor {
   }
 
   private async once(delivery: ReliableDeliveryContext, next: CallHandler): Promise<unknown> {
+    delivery.claimedAttempt = undefined;
     const claim = await this.claim(delivery);
     if (claim === 'done') {
       this.metrics.dedupeHits.inc({ queue: delivery.queue });
@@ -64,7 +65,13 @@ export class DedupeInterceptor implements NestInterceptor {
     delivery: ReliableDeliveryContext,
   ): Promise<'claimed' | 'done' | 'in-flight' | 'skipped'> {
     try {
-      return await this.marks.claim(delivery.consumer, delivery.messageId, delivery.redelivered);
+      const { result, attempt } = await this.marks.claim(
+        delivery.consumer,
+        delivery.messageId,
+        delivery.redelivered,
+      );
+      if (result === 'claimed') delivery.claimedAttempt = attempt;
+      return result;
     } catch (error) {
       if (!(error instanceof RedisUnavailableError) || delivery.redisMode === 'required') throw error;
       // Opted out of fail-closed: handle without dedupe (inbox or an idempotent handler protects the effect).

@@ -10,6 +10,11 @@ export class ReliableDeliveryContext implements DeliveryContext {
   manager?: EntityManager;
   /** Set by the first DedupeInterceptor, so a second (e.g. also registered globally) passes through. */
   dedupeApplied = false;
+  /**
+   * The run number the dedupe claim already counted (one Redis round trip for both). The runner takes
+   * it for its first run instead of counting again, and leaves forgetting the count to the done mark.
+   */
+  claimedAttempt?: number;
 
   constructor(
     readonly consumer: string,

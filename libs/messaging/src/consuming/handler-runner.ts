@@ -25,12 +25,14 @@ export class HandlerRunner {
   ) {}
 
   async run(payload: unknown, delivery: ReliableDeliveryContext): Promise<unknown> {
+    // The dedupe claim counted the first run and its done mark forgets the count.
+    const countedByClaim = delivery.claimedAttempt !== undefined;
     for (let runs = 1; ; runs++) {
       delivery.attempt = await this.startAttempt(delivery, runs);
       if (delivery.attempt > this.policy.maxAttempts) throw new AttemptsExhaustedError(delivery.attempt);
       try {
         const result = await this.once(payload, delivery);
-        await this.attempts.forget(delivery.consumer, delivery.messageId);
+        if (!countedByClaim) await this.attempts.forget(delivery.consumer, delivery.messageId);
         return result;
       } catch (error) {
         const verdict = retryVerdict(this.policy, delivery.attempt, runs);
@@ -55,6 +57,7 @@ export class HandlerRunner {
   }
 
   private async startAttempt(delivery: ReliableDeliveryContext, runs: number): Promise<number> {
+    if (runs === 1 && delivery.claimedAttempt !== undefined) return delivery.claimedAttempt;
     try {
       return await this.attempts.start(delivery.consumer, delivery.messageId);
     } catch (error) {
