@@ -26,6 +26,11 @@ export class AttemptCounter {
     }
   }
 
+  /** Takes back a run that never got to the handler's effect (its database was down). */
+  async uncount(consumer: string, messageId: string): Promise<void> {
+    await this.redis.decr(this.key(consumer, messageId)).catch(() => undefined);
+  }
+
   /** The message was settled for good; its count is no longer needed. */
   async forget(consumer: string, messageId: string): Promise<void> {
     await this.redis.del(this.key(consumer, messageId)).catch(() => undefined);

@@ -21,6 +21,14 @@ export class OversizedMessageError extends UnprocessableMessageError {
   }
 }
 
+export class UnsupportedContentTypeError extends UnprocessableMessageError {
+  override readonly name = 'UnsupportedContentTypeError';
+  readonly reason = 'unsupported-content-type';
+  constructor(readonly contentType: string) {
+    super(`Content type '${contentType}' is not JSON`);
+  }
+}
+
 export class MissingMessageIdError extends UnprocessableMessageError {
   override readonly name = 'MissingMessageIdError';
   readonly reason = 'missing-message-id';
@@ -49,6 +57,15 @@ export class RedisUnavailableError extends Error {
   readonly reason = 'redis-unavailable';
   constructor(readonly detail: unknown) {
     super(`Redis unavailable: ${detail instanceof Error ? detail.message : String(detail)}`);
+  }
+}
+
+/** The inbox database did not answer: the delivery is held like a Redis outage, its run not counted. */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = 'DatabaseUnavailableError';
+  readonly reason = 'database-unavailable';
+  constructor(readonly detail: unknown) {
+    super(`Database unavailable: ${detail instanceof Error ? detail.message : String(detail)}`);
   }
 }
 

@@ -1,7 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { AttemptCounter } from './attempt-counter';
-import { AttemptsExhaustedError, HandlerFailedError, RedisUnavailableError } from './consume-errors';
+import {
+  AttemptsExhaustedError,
+  DatabaseUnavailableError,
+  HandlerFailedError,
+  RedisUnavailableError,
+} from './consume-errors';
 import { ReliableDeliveryContext } from './delivery-context';
 import { runInInbox } from './inbox-transaction';
 import { retryVerdict, RetryPolicy } from './retry-policy';
@@ -35,6 +40,7 @@ export class HandlerRunner {
         if (!countedByClaim) await this.attempts.forget(delivery.consumer, delivery.messageId);
         return result;
       } catch (error) {
+        await this.holdIfDatabaseDown(delivery, error);
         const verdict = retryVerdict(this.policy, delivery.attempt, runs);
         this.logger.warn({
           msg: 'handler failed',
@@ -49,6 +55,21 @@ export class HandlerRunner {
         await sleep(verdict.delayMs);
       }
     }
+  }
+
+  /**
+   * An inbox transaction that failed because MySQL is down says nothing about the message: a restart of a
+   * few seconds must not use up its budget and park a good message. Probed, not guessed from the error.
+   */
+  private async holdIfDatabaseDown(delivery: ReliableDeliveryContext, error: unknown): Promise<void> {
+    if (!this.dataSource) return;
+    const answers = await this.dataSource.query('SELECT 1').then(
+      () => true,
+      () => false,
+    );
+    if (answers) return;
+    await this.attempts.uncount(delivery.consumer, delivery.messageId);
+    throw new DatabaseUnavailableError(error);
   }
 
   private once(payload: unknown, delivery: ReliableDeliveryContext): Promise<unknown> {

@@ -6,6 +6,7 @@ import {
   MissingMessageIdError,
   OversizedMessageError,
   SchemaValidationError,
+  UnsupportedContentTypeError,
 } from './consume-errors';
 import type { SchemaClass } from './reliable-subscription.options';
 
@@ -26,6 +27,10 @@ export async function decodeMessage(
   if (message.content.length > maxBytes) throw new OversizedMessageError(message.content.length, maxBytes);
   const messageId: unknown = message.properties.messageId;
   if (typeof messageId !== 'string' || messageId.length === 0) throw new MissingMessageIdError();
+  const contentType: unknown = message.properties.contentType;
+  // Absent is accepted (hand-made messages often omit it); a declared non-JSON type is never guessed at.
+  if (typeof contentType === 'string' && !isJson(contentType))
+    throw new UnsupportedContentTypeError(contentType);
   let json: unknown;
   try {
     json = JSON.parse(message.content.toString('utf8'));
@@ -33,6 +38,12 @@ export async function decodeMessage(
     throw new MalformedJsonError(error instanceof Error ? error.message : String(error));
   }
   return { messageId, payload: schema ? await validated(schema, json) : json };
+}
+
+/** `application/json`, `application/*+json`, with or without parameters such as `charset`. */
+function isJson(contentType: string): boolean {
+  const type = contentType.split(';')[0].trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
 async function validated(schema: SchemaClass, json: unknown): Promise<object> {

@@ -7,6 +7,7 @@ import type { MessagingMetrics } from '../observability/messaging-metrics';
 import { ORDERING_KEY_HEADER, TopologyNames } from '../topology/topology-names';
 import { applyTopologyPlan, TopologyPlan } from '../topology/topology-plan';
 import {
+  DatabaseUnavailableError,
   DuplicateInFlightError,
   HandlerFailedError,
   RedisUnavailableError,
@@ -20,6 +21,10 @@ import type { ReliableSubscriptionOptions } from './reliable-subscription.option
 /** Header keeping a message's routing key while it passes through a retry queue. */
 export const ORIGINAL_ROUTING_KEY_HEADER = 'x-original-routing-key';
 const HOLD_BACKOFF_MAX_MS = 2000;
+/** How often a consuming channel re-asserts its topology (a deleted exchange, queue or binding comes back). */
+export const TOPOLOGY_RECHECK_INTERVAL_MS = 15_000;
+/** Grace for a reconnect to bring a new channel before a closed one is replaced by hand. */
+const CHANNEL_REOPEN_DELAY_MS = 1000;
 
 export interface ReliableConsumerSetup {
   subscription: ReliableSubscriptionOptions;
@@ -32,6 +37,8 @@ export interface ReliableConsumerSetup {
   /** The handler behind its interceptors (dedupe) and the retry runner. */
   invoke: (payload: unknown, delivery: ReliableDeliveryContext) => Promise<unknown>;
   openChannel: (setup: (channel: ConfirmChannel) => Promise<void>) => ChannelWrapper;
+  /** Whether the shared broker connection is up (then a closed channel will not come back by itself). */
+  isConnected: () => boolean;
   deadLetters: DeadLetterService;
   metrics: MessagingMetrics;
 }
@@ -48,6 +55,8 @@ export class ReliableConsumer {
   private readonly logger: Logger;
   private wrapper?: ChannelWrapper;
   private active?: { channel: ConfirmChannel; consumerTags: string[] };
+  /** The channel most recently handed to setup, consuming or still declaring. */
+  private latestChannel?: ConfirmChannel;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly partitionChains = new Map<string, Promise<void>>();
   private closing = false;
@@ -85,23 +94,67 @@ export class ReliableConsumer {
   }
 
   private async onChannel(channel: ConfirmChannel): Promise<void> {
+    this.latestChannel = channel;
+    this.watch(channel);
     await applyTopologyPlan(channel, this.setup.plan);
     await channel.prefetch(this.setup.prefetch);
     const consumerTags: string[] = [];
-    for (const queue of this.setup.queues) {
-      const { consumerTag } = await channel.consume(queue, (message) =>
-        this.onDelivery(channel, queue, message),
-      );
-      consumerTags.push(consumerTag);
-    }
+    for (const queue of this.setup.queues) consumerTags.push(await this.subscribe(channel, queue));
     this.active = { channel, consumerTags };
     this.readyResolve();
+  }
+
+  private async subscribe(channel: ConfirmChannel, queue: string): Promise<string> {
+    const { consumerTag } = await channel.consume(queue, (message) =>
+      this.onDelivery(channel, queue, message),
+    );
+    return consumerTag;
+  }
+
+  /**
+   * The wrapper gives a new channel only after a reconnect; a channel closed by a channel error (a
+   * 404 or 406) would leave the subscription idle for good, so it is replaced here. The periodic
+   * re-assertion brings back an exchange, queue or binding deleted while the channel stays open.
+   */
+  private watch(channel: ConfirmChannel): void {
+    const recheck = setInterval(() => {
+      applyTopologyPlan(channel, this.setup.plan).catch((error: unknown) =>
+        this.logger.warn({ msg: 'topology re-assertion failed', error: String(error) }),
+      );
+    }, TOPOLOGY_RECHECK_INTERVAL_MS);
+    recheck.unref();
+    channel.once('close', () => {
+      clearInterval(recheck);
+      if (!this.closing) setTimeout(() => this.replaceIfIdle(channel), CHANNEL_REOPEN_DELAY_MS).unref();
+    });
+  }
+
+  private replaceIfIdle(closed: ConfirmChannel): void {
+    if (this.closing || this.latestChannel !== closed || !this.setup.isConnected()) return;
+    this.logger.warn({ msg: 'subscription channel closed while connected; opening a new one' });
+    const previous = this.wrapper;
+    this.start();
+    void previous?.close().catch(() => undefined);
+  }
+
+  /** A queue deleted under us cancels the consumer: declare it again and consume it again. */
+  private async resubscribe(channel: ConfirmChannel, queue: string): Promise<void> {
+    await applyTopologyPlan(channel, this.setup.plan);
+    const consumerTag = await this.subscribe(channel, queue);
+    this.active?.consumerTags.push(consumerTag);
+    this.logger.warn({ msg: 'consuming again after a broker cancel', queue });
   }
 
   /** Never throws: a throw inside an amqplib consume callback would kill the connection. */
   private onDelivery(channel: ConfirmChannel, queue: string, message: ConsumeMessage | null): void {
     if (!message) {
       this.logger.warn({ msg: 'consumer cancelled by the broker', queue });
+      if (!this.closing) {
+        // A failure here closed the channel; the close watch replaces it.
+        this.resubscribe(channel, queue).catch((error: unknown) =>
+          this.logger.error({ msg: 'could not consume again after a cancel', queue, error: String(error) }),
+        );
+      }
       return;
     }
     // The delivery's trace and ids go on every log line written while it is handled.
@@ -141,7 +194,11 @@ export class ReliableConsumer {
         this.count(queue, result === DUPLICATE_DELIVERY ? 'duplicate' : 'handled');
         return this.settle(channel, ack(message));
       } catch (error) {
-        if (error instanceof RedisUnavailableError || error instanceof DuplicateInFlightError) {
+        if (
+          error instanceof RedisUnavailableError ||
+          error instanceof DatabaseUnavailableError ||
+          error instanceof DuplicateInFlightError
+        ) {
           if (error instanceof RedisUnavailableError) this.setup.metrics.redisFailClosed.inc({ queue });
           if (this.closing) return this.settle(channel, requeue(message));
           await sleep(Math.min(100 * 2 ** hold, HOLD_BACKOFF_MAX_MS));

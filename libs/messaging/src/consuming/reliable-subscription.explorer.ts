@@ -149,6 +149,7 @@ export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, Bef
       maxMessageBytes: consuming.maxMessageBytes,
       invoke,
       openChannel: (setup) => this.amqp.managedConnection.createChannel({ confirm: true, setup }),
+      isConnected: () => this.amqp.managedConnection.isConnected(),
       deadLetters: this.deadLetters,
       metrics: this.metrics,
     });

@@ -61,6 +61,8 @@ async function ping(port: number): Promise<boolean> {
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
+  // A refused probe is the expected answer while the server starts; without a listener ioredis prints it.
+  client.on('error', () => undefined);
   try {
     await client.connect();
     return (await client.ping()) === 'PONG';
