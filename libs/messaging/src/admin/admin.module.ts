@@ -1,7 +1,6 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { InjectMessagingOptions } from '../messaging.constants';
 import type { ResolvedMessagingOptions } from '../messaging.options';
-import { DEFAULT_ADMIN_TOKEN } from './admin.options';
 import { AdminApiController } from './admin-api.controller';
 import { AdminApiGuard } from './admin-api.guard';
 import { AdminLoginFilter } from './admin-login.filter';
@@ -9,7 +8,7 @@ import { AdminPageController } from './admin-page.controller';
 import { AdminPageGuard } from './admin-page.guard';
 import { DeadLetterAdminService } from './dead-letter-admin.service';
 import { DeadLetterReplayer } from './dead-letter-replayer';
-import { DefaultAdminTokenError } from './default-admin-token.error';
+import { refuseDefaultAdminToken } from './default-admin-token.error';
 import { OutboxModule } from '../outbox/outbox.module';
 
 /**
@@ -27,12 +26,6 @@ export class AdminModule implements OnModuleInit {
 
   onModuleInit(): void {
     // Also checked by the env schema; this covers apps that build the options without it.
-    if (
-      process.env.NODE_ENV === 'production' &&
-      this.options.admin.enabled &&
-      this.options.admin.token === DEFAULT_ADMIN_TOKEN
-    ) {
-      throw new DefaultAdminTokenError();
-    }
+    refuseDefaultAdminToken(this.options.admin, process.env.NODE_ENV);
   }
 }
