@@ -1,0 +1,261 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ChannelModel, ConfirmChannel, connect } from 'amqplib';
+import { createConnection } from 'mysql2/promise';
+import type { TestNamespace } from '../libs/messaging/test/support';
+import { waitFor } from '../libs/messaging/test/support';
+
+/** What every scenario gets from the runner. */
+export interface BenchContext {
+  quick: boolean;
+  /** Repetitions of each measured figure. */
+  reps: number;
+  progress(message: string): void;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** ~256 B serialized, like the relay tests and broker-facts.md. */
+export const BENCH_PAYLOAD = { order: 'x'.repeat(220) };
+
+/** Runs `fn` `reps` times and returns the samples; `label` goes to the progress output. */
+export async function repeat(
+  ctx: BenchContext,
+  label: string,
+  fn: (rep: number) => Promise<number>,
+): Promise<number[]> {
+  const samples: number[] = [];
+  for (let rep = 1; rep <= ctx.reps; rep++) {
+    const value = await fn(rep);
+    samples.push(value);
+    ctx.progress(`${label} rep ${rep}/${ctx.reps}: ${value.toFixed(value >= 100 ? 0 : 1)}`);
+  }
+  return samples;
+}
+
+/**
+ * The publish baseline: raw amqplib, one confirm channel, `window` publishes awaiting confirms at once,
+ * persistent + mandatory like the relay. Returns msg/s.
+ */
+export async function rawConfirmWindow(
+  url: string,
+  exchange: string,
+  messages: number,
+  window = 1000,
+): Promise<number> {
+  const connection = await connect(url);
+  // A broker restart then fails this measurement instead of killing the process.
+  connection.on('error', () => undefined);
+  try {
+    const channel = await connection.createConfirmChannel();
+    const body = Buffer.from(JSON.stringify(BENCH_PAYLOAD));
+    let inFlight = 0;
+    let release: (() => void) | null = null;
+    const settled: Promise<void>[] = [];
+    const started = performance.now();
+    for (let i = 0; i < messages; i++) {
+      while (inFlight >= window) await new Promise<void>((resolve) => (release = resolve));
+      inFlight++;
+      settled.push(
+        new Promise<void>((resolve, reject) =>
+          channel.publish(
+            exchange,
+            'test.event',
+            body,
+            { mandatory: true, persistent: true, messageId: randomUUID(), contentType: 'application/json' },
+            (error: Error | null) => {
+              inFlight--;
+              release?.();
+              release = null;
+              if (error) reject(error);
+              else resolve();
+            },
+          ),
+        ),
+      );
+    }
+    await Promise.all(settled);
+    return messages / ((performance.now() - started) / 1000);
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Commits `count` unkeyed outbox rows in ONE transaction, so every relay sees the whole backlog at the
+ * same moment (a fair start for one and two relays).
+ */
+export async function seedBacklog(ns: TestNamespace, exchange: string, count: number): Promise<void> {
+  const db = await createConnection({ uri: ns.database.url, timezone: 'Z' });
+  const payload = JSON.stringify(BENCH_PAYLOAD);
+  const now = new Date();
+  try {
+    await db.query('TRUNCATE TABLE outbox_message');
+    await db.beginTransaction();
+    for (let start = 0; start < count; start += 2000) {
+      const rows = Array.from({ length: Math.min(2000, count - start) }, () => {
+        const messageId = randomUUID();
+        return [messageId, exchange, 'test.event', null, null, payload, '{}', now, now];
+      });
+      await db.query(
+        'INSERT INTO outbox_message (message_id, exchange, routing_key, partition_key, `partition`, payload, headers, next_attempt_at, created_at) VALUES ?',
+        [rows],
+      );
+    }
+    await db.commit();
+  } finally {
+    await db.end();
+  }
+}
+
+/** Waits until no row is unsent; returns the drain rate between the first and the last mark (msg/s). */
+export async function drainRate(ns: TestNamespace, count: number, timeoutMs = 900_000): Promise<number> {
+  const db = await createConnection({ uri: ns.database.url, timezone: 'Z' });
+  try {
+    await waitFor(
+      async () => {
+        const [rows] = await db.query('SELECT COUNT(*) AS n FROM outbox_message WHERE sent_at IS NULL');
+        return Number((rows as Array<{ n: number }>)[0].n) === 0;
+      },
+      { what: `${count} outbox rows sent`, timeoutMs, intervalMs: 100 },
+    );
+    const [rows] = await db.query(
+      'SELECT TIMESTAMPDIFF(MICROSECOND, MIN(sent_at), MAX(sent_at)) AS us, COUNT(*) AS n FROM outbox_message',
+    );
+    const [{ us, n }] = rows as Array<{ us: number; n: number }>;
+    if (Number(n) !== count) throw new Error(`expected ${count} sent rows, found ${n}`);
+    return count / Math.max(Number(us) / 1e6, 0.001);
+  } finally {
+    await db.end();
+  }
+}
+
+/** Samples a process's resident set size (Linux /proc) until stopped. */
+export class RssSampler {
+  private peakKb = 0;
+  private readonly samples: number[] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly pid: number) {
+    this.timer = setInterval(() => this.sample(), 250);
+    this.sample();
+  }
+
+  stop(): { peakMb: number; lastMb: number; firstMb: number } {
+    clearInterval(this.timer);
+    this.sample();
+    const mb = (kb: number) => kb / 1024;
+    return {
+      peakMb: mb(this.peakKb),
+      firstMb: mb(this.samples[0] ?? 0),
+      lastMb: mb(this.samples[this.samples.length - 1] ?? 0),
+    };
+  }
+
+  private sample(): void {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
+      if (!match) return;
+      const kb = Number(match[1]);
+      this.samples.push(kb);
+      this.peakKb = Math.max(this.peakKb, kb);
+    } catch {
+      // The process ended; the samples so far stand.
+    }
+  }
+}
+
+/**
+ * Holds handlers until opened, then times how long `expected` handler calls take: a queue is filled
+ * while its consumer waits at the gate, so the figure is the consumer's drain rate, not the publisher's.
+ */
+export class DrainClock {
+  private gate!: Promise<void>;
+  private openGate!: () => void;
+  private openedAt = 0;
+  private count = 0;
+  private expected = 0;
+  private cpuAtOpen = process.cpuUsage();
+  private done?: (rate: number) => void;
+  /** CPU time (user + system) of this process per message during the last drain, in µs. */
+  cpuUsPerMessage = 0;
+
+  constructor() {
+    this.close();
+  }
+
+  close(): void {
+    this.gate = new Promise<void>((resolve) => (this.openGate = resolve));
+    this.count = 0;
+    this.done = undefined;
+  }
+
+  /** Opens the gate; resolves with msg/s once `expected` handler calls passed it. */
+  open(expected: number): Promise<number> {
+    this.expected = expected;
+    const rate = new Promise<number>((resolve) => (this.done = resolve));
+    this.openedAt = performance.now();
+    this.cpuAtOpen = process.cpuUsage();
+    this.openGate();
+    return rate;
+  }
+
+  async pass(): Promise<void> {
+    await this.gate;
+    if (++this.count === this.expected) {
+      const cpu = process.cpuUsage(this.cpuAtOpen);
+      this.cpuUsPerMessage = (cpu.user + cpu.system) / this.expected;
+      this.done?.(this.expected / ((performance.now() - this.openedAt) / 1000));
+    }
+  }
+}
+
+/**
+ * The bench's own broker connection: declares fanout exchange + queue pairs, purges them and publishes
+ * pre-fill batches. Its `error` listener turns a broker restart (other suites on a shared machine
+ * restart it) into a failed scenario instead of a dead process.
+ */
+export class BenchBroker {
+  private constructor(
+    private readonly connection: ChannelModel,
+    private readonly channel: ConfirmChannel,
+  ) {}
+
+  static async open(url: string): Promise<BenchBroker> {
+    const connection = await connect(url);
+    connection.on('error', () => undefined);
+    const channel = await connection.createConfirmChannel();
+    channel.on('error', () => undefined);
+    return new BenchBroker(connection, channel);
+  }
+
+  /** A fanout exchange bound to a durable classic queue of the same name. */
+  async exchangeWithQueue(name: string): Promise<void> {
+    await this.channel.assertExchange(name, 'fanout', { durable: true });
+    await this.channel.assertQueue(name, { durable: true });
+    await this.channel.bindQueue(name, name, '');
+  }
+
+  async purge(queue: string): Promise<void> {
+    await this.channel.purgeQueue(queue);
+  }
+
+  /** Persistent JSON messages with fresh ids (and `x-ordering-key` when keyed), all confirmed. */
+  async publishAll(
+    messages: Array<{ exchange: string; routingKey: string; body: unknown; orderingKey?: string }>,
+  ): Promise<void> {
+    for (const message of messages) {
+      this.channel.publish(message.exchange, message.routingKey, Buffer.from(JSON.stringify(message.body)), {
+        messageId: randomUUID(),
+        contentType: 'application/json',
+        persistent: true,
+        headers: message.orderingKey ? { 'x-ordering-key': message.orderingKey } : {},
+      });
+    }
+    await this.channel.waitForConfirms();
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close().catch(() => undefined);
+  }
+}

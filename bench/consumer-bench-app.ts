@@ -1,0 +1,151 @@
+import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
+import { INestApplication, Injectable } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { connect } from 'amqplib';
+import {
+  applyTopologyPlan,
+  CONSUMING_DEFAULTS,
+  MessagingModule,
+  ReliableSubscribe,
+  ReliableSubscriptionExplorer,
+  topologyNames,
+  workQueuePlan,
+} from '../libs/messaging/src';
+import type { TestNamespace } from '../libs/messaging/test/support';
+import { BENCH_PAYLOAD, BenchBroker, DrainClock } from './bench-kit';
+
+export const BENCH_PREFETCH = 50;
+export const BENCH_STREAM = 'bench';
+const names = topologyNames('bench');
+
+/** One clock per subscription of the bench app. */
+export const clocks = {
+  bare: new DrainClock(),
+  reliable: new DrainClock(),
+  inbox: new DrainClock(),
+  ordered: new DrainClock(),
+};
+export type BenchConsumer = keyof typeof clocks;
+
+@Injectable()
+class BenchHandlers {
+  @ReliableSubscribe({ consumer: 'reliable', routingKey: 'reliable.*' })
+  async reliable(): Promise<void> {
+    await clocks.reliable.pass();
+  }
+
+  @ReliableSubscribe({ consumer: 'inbox', routingKey: 'inbox.*', inbox: true })
+  async inbox(): Promise<void> {
+    await clocks.inbox.pass();
+  }
+
+  @ReliableSubscribe({ consumer: 'ordered', routingKey: '#', ordered: { stream: BENCH_STREAM } })
+  async ordered(): Promise<void> {
+    await clocks.ordered.pass();
+  }
+}
+
+/**
+ * One Nest app consuming four queues of the same kind (quorum, same prefetch): a bare golevelup handler
+ * (acked when the empty handler returns) and the reliable subscriptions.
+ */
+export class ConsumerBenchApp {
+  private constructor(
+    private readonly app: INestApplication,
+    private readonly publisher: BenchBroker,
+  ) {}
+
+  static async start(ns: TestNamespace): Promise<ConsumerBenchApp> {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        MessagingModule.forRoot(
+          ns.options({
+            topology: { prefix: 'bench' },
+            consuming: { prefetch: BENCH_PREFETCH },
+            outbox: { relayEnabled: false },
+          }),
+        ),
+      ],
+      providers: [BenchHandlers],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: ['error'] });
+    await app.init();
+    await app.get(ReliableSubscriptionExplorer).whenConsuming();
+    await declareBareQueue(ns.vhost.url);
+    const amqp = app.get(AmqpConnection);
+    await amqp.channel.prefetch(BENCH_PREFETCH);
+    await amqp.createSubscriber(
+      async () => {
+        await clocks.bare.pass();
+      },
+      { queue: names.queue('bare'), createQueueIfNotExists: false },
+      'bare',
+    );
+    return new ConsumerBenchApp(app, await BenchBroker.open(ns.vhost.url));
+  }
+
+  /** Fills the consumer's queue while its handler waits at the gate, then times the drain (msg/s). */
+  async drain(consumer: BenchConsumer, count: number, keys = 0): Promise<number> {
+    const result = await this.drainWithCpu(consumer, count, keys);
+    return result.rate;
+  }
+
+  /** As `drain`, plus this process's CPU time per message (robust to other load on the machine). */
+  async drainWithCpu(
+    consumer: BenchConsumer,
+    count: number,
+    keys = 0,
+  ): Promise<{ rate: number; cpuUsPerMessage: number }> {
+    const clock = clocks[consumer];
+    clock.close();
+    await this.publisher.publishAll(messagesFor(consumer, count, keys));
+    const rate = await clock.open(count);
+    // Let the last acks and dedupe marks land before the next measurement starts.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return { rate, cpuUsPerMessage: clock.cpuUsPerMessage };
+  }
+
+  async close(): Promise<void> {
+    await this.publisher.close();
+    await this.app.close();
+  }
+}
+
+function messagesFor(
+  consumer: BenchConsumer,
+  count: number,
+  keys: number,
+): Parameters<BenchBroker['publishAll']>[0] {
+  return Array.from({ length: count }, (_, i) =>
+    consumer === 'ordered'
+      ? {
+          exchange: names.orderedExchange(BENCH_STREAM),
+          routingKey: 'order.changed',
+          body: BENCH_PAYLOAD,
+          orderingKey: `key-${i % keys}`,
+        }
+      : consumer === 'bare'
+        ? { exchange: names.eventsExchange, routingKey: 'bare.created', body: BENCH_PAYLOAD }
+        : { exchange: names.eventsExchange, routingKey: `${consumer}.created`, body: BENCH_PAYLOAD },
+  );
+}
+
+/** The bare handler's queue, declared exactly like a reliable subscription's (quorum, DLX, limit). */
+async function declareBareQueue(url: string): Promise<void> {
+  const connection = await connect(url);
+  try {
+    const channel = await connection.createChannel();
+    await applyTopologyPlan(
+      channel,
+      workQueuePlan(names, {
+        consumer: 'bare',
+        exchange: names.eventsExchange,
+        routingKeys: ['bare.*'],
+        deliveryLimit: CONSUMING_DEFAULTS.deliveryLimit,
+        retryDelaysMs: [],
+      }),
+    );
+  } finally {
+    await connection.close();
+  }
+}

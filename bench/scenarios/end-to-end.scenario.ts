@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import { INestApplication, Injectable } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { connect } from 'amqplib';
+import { DataSource } from 'typeorm';
+import {
+  DeliveryContext,
+  MessagingModule,
+  OutboxService,
+  ReliableSubscribe,
+  ReliableSubscriptionExplorer,
+  topologyNames,
+} from '../../libs/messaging/src';
+import { createTestNamespace, TestNamespace, waitFor } from '../../libs/messaging/test/support';
+import { compare, measure, percentile, ScenarioResult } from '../bench-report';
+import { BENCH_PAYLOAD, BenchContext, sleep } from '../bench-kit';
+
+const names = topologyNames('e2e');
+const OFFERED_RATE = 200;
+/** Concurrent writers (or raw publishers awaiting their confirm) for the maximum-rate run. */
+const MAX_CONCURRENCY = 16;
+
+/** Start (commit or publish) and arrival times, by message id. */
+class LatencyLog {
+  readonly started = new Map<string, number>();
+  readonly arrived = new Map<string, number>();
+
+  reset(): void {
+    this.started.clear();
+    this.arrived.clear();
+  }
+
+  latenciesMs(): number[] {
+    return [...this.started]
+      .map(([id, at]) => (this.arrived.get(id) ?? NaN) - at)
+      .filter((ms) => !Number.isNaN(ms))
+      .sort((a, b) => a - b);
+  }
+}
+
+const log = new LatencyLog();
+
+@Injectable()
+class EndToEndHandler {
+  @ReliableSubscribe({ consumer: 'e2e', routingKey: 'e2e.*' })
+  async handle(_payload: unknown, context: DeliveryContext): Promise<void> {
+    log.arrived.set(context.messageId, performance.now());
+  }
+}
+
+interface Run {
+  latencies: number[];
+  rate: number;
+}
+
+/** A way to send one message and wait until it is "committed" (subject) or handed over (baseline). */
+type Send = (messageId: string) => Promise<void>;
+
+/**
+ * Scenario 2: business commit → relay → broker → reliable handler, against raw publish → consume on
+ * the same broker (quorum queue, manual ack), at a paced 200 msg/s and at the maximum a fixed number
+ * of concurrent writers reaches.
+ */
+export async function endToEndScenarios(ctx: BenchContext): Promise<ScenarioResult[]> {
+  const ns = await createTestNamespace('bench_e2e');
+  const app = await startApp(ns);
+  const raw = await RawPath.open(ns.vhost.url);
+  const seconds = ctx.quick ? 3 : 10;
+  const outbox = app.get(OutboxService);
+  const dataSource = app.get(DataSource);
+  const commit: Send = (messageId) =>
+    dataSource
+      .transaction((manager) =>
+        outbox.add(manager, {
+          exchange: names.eventsExchange,
+          routingKey: 'e2e.created',
+          payload: BENCH_PAYLOAD,
+          messageId,
+        }),
+      )
+      .then(() => undefined);
+  try {
+    const paced = { raw: [] as Run[], outbox: [] as Run[] };
+    const max = { raw: [] as Run[], outbox: [] as Run[] };
+    // Four timed runs per repetition: two are enough in --quick.
+    const reps = ctx.quick ? Math.min(ctx.reps, 2) : ctx.reps;
+    for (let rep = 1; rep <= reps; rep++) {
+      paced.raw.push(await measureRun(ctx, 'raw', (id) => raw.publish(id), { rate: OFFERED_RATE, seconds }));
+      paced.outbox.push(await measureRun(ctx, 'outbox', commit, { rate: OFFERED_RATE, seconds }));
+      max.raw.push(await measureRun(ctx, 'raw', (id) => raw.publish(id), { seconds }));
+      max.outbox.push(await measureRun(ctx, 'outbox', commit, { seconds }));
+      ctx.progress(
+        `e2e rep ${rep}/${reps}: ${OFFERED_RATE}/s p50 raw ${p(paced.raw, 50)} / outbox ${p(paced.outbox, 50)} ms, p99 raw ${p(paced.raw, 99)} / outbox ${p(paced.outbox, 99)} ms; max raw ${max.raw.at(-1)!.rate.toFixed(0)} / outbox ${max.outbox.at(-1)!.rate.toFixed(0)} msg/s`,
+      );
+    }
+    const at = (runs: Run[], q: number) => runs.map((run) => percentile(run.latencies, q));
+    return [
+      compare(
+        'e2e-200-p50',
+        '2 end to end',
+        `p50 latency at ${OFFERED_RATE} msg/s: business commit → handler vs raw publish → consume`,
+        measure('raw p50', 'ms', at(paced.raw, 50)),
+        measure('outbox p50', 'ms', at(paced.outbox, 50)),
+        { on: 'ratio', op: '<=', value: 3, text: '≤ 3× raw p50' },
+        {
+          note: 'Post-commit wake → claim transaction → publish + confirm → mark; the claim commit dominates.',
+        },
+      ),
+      compare(
+        'e2e-200-p99',
+        '2 end to end',
+        `p99 latency at ${OFFERED_RATE} msg/s`,
+        measure('raw p99', 'ms', at(paced.raw, 99)),
+        measure('outbox p99', 'ms', at(paced.outbox, 99)),
+        { on: 'subject', op: '<=', value: 50, text: 'p99 ≤ 50 ms' },
+        { extra: { p95: { raw: at(paced.raw, 95), outbox: at(paced.outbox, 95) } } },
+      ),
+      compare(
+        'e2e-max-rate',
+        '2 end to end',
+        `maximum rate with ${MAX_CONCURRENCY} concurrent writers (transactions vs awaited publishes)`,
+        measure(
+          'raw publish→consume',
+          'msg/s',
+          max.raw.map((r) => r.rate),
+        ),
+        measure(
+          'commit→handler',
+          'msg/s',
+          max.outbox.map((r) => r.rate),
+        ),
+        null,
+        {
+          note: 'Writers are bound by one MySQL commit each (fsync); raw publishers by one confirm round trip each.',
+          extra: {
+            p50: { raw: at(max.raw, 50), outbox: at(max.outbox, 50) },
+            p99: { raw: at(max.raw, 99), outbox: at(max.outbox, 99) },
+          },
+        },
+      ),
+    ];
+  } finally {
+    await raw.close();
+    await app.close();
+    await ns.cleanup();
+  }
+}
+
+/** Paced at `rate` msg/s when given, else a closed loop of MAX_CONCURRENCY senders. */
+async function measureRun(
+  ctx: BenchContext,
+  what: string,
+  send: Send,
+  load: { rate?: number; seconds: number },
+): Promise<Run> {
+  log.reset();
+  const started = performance.now();
+  const deadline = started + load.seconds * 1000;
+  const sends: Promise<void>[] = [];
+  const one = async () => {
+    const id = randomUUID();
+    const before = performance.now();
+    await send(id);
+    // The commit (or the publish call) is the start; a handler that ran first still counts from it.
+    log.started.set(id, what === 'raw' ? before : performance.now());
+  };
+  if (load.rate) {
+    const total = Math.round(load.rate * load.seconds);
+    for (let i = 0; i < total; i++) {
+      const wait = started + (i * 1000) / load.rate - performance.now();
+      if (wait > 1) await sleep(wait);
+      sends.push(one());
+    }
+  } else {
+    const worker = async () => {
+      while (performance.now() < deadline) await one();
+    };
+    sends.push(...Array.from({ length: MAX_CONCURRENCY }, worker));
+  }
+  await Promise.all(sends);
+  const expected = log.started.size;
+  await waitFor(() => log.arrived.size >= expected, {
+    what: `${expected} ${what} messages handled`,
+    timeoutMs: 120_000,
+    intervalMs: 10,
+  });
+  const lastArrival = Math.max(...log.arrived.values());
+  const latencies = log.latenciesMs();
+  if (latencies.length !== expected)
+    ctx.progress(`warning: ${expected - latencies.length} latencies missing`);
+  return { latencies, rate: expected / ((lastArrival - started) / 1000) };
+}
+
+async function startApp(ns: TestNamespace): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [MessagingModule.forRoot(ns.options({ topology: { prefix: 'e2e' } }))],
+    providers: [EndToEndHandler],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  await app.init();
+  await app.get(ReliableSubscriptionExplorer).whenConsuming();
+  return app;
+}
+
+/** The baseline path: a confirm channel publishing, a manual-ack consumer with the same prefetch. */
+class RawPath {
+  private constructor(
+    private readonly close_: () => Promise<void>,
+    readonly publish: Send,
+  ) {}
+
+  static async open(url: string): Promise<RawPath> {
+    const connection = await connect(url);
+    // Without a listener a broker restart would kill the whole run instead of failing this scenario.
+    connection.on('error', () => undefined);
+    const publisher = await connection.createConfirmChannel();
+    const consumer = await connection.createChannel();
+    const queue = 'e2e.raw';
+    await consumer.assertExchange(queue, 'fanout', { durable: true });
+    await consumer.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    await consumer.bindQueue(queue, queue, '');
+    await consumer.prefetch(50);
+    await consumer.consume(queue, (message) => {
+      if (!message) return;
+      log.arrived.set(String(message.properties.messageId), performance.now());
+      consumer.ack(message);
+    });
+    const body = Buffer.from(JSON.stringify(BENCH_PAYLOAD));
+    const publish: Send = (messageId) =>
+      new Promise((resolve, reject) =>
+        publisher.publish(
+          queue,
+          '',
+          body,
+          { persistent: true, mandatory: true, messageId },
+          (error: Error | null) => (error ? reject(error) : resolve()),
+        ),
+      );
+    return new RawPath(() => connection.close(), publish);
+  }
+
+  close(): Promise<void> {
+    return this.close_();
+  }
+}
+
+function p(runs: Run[], q: number): string {
+  return percentile(runs[runs.length - 1].latencies, q).toFixed(1);
+}
