@@ -57,6 +57,7 @@ export class ReliableConsumer {
   private active?: { channel: ConfirmChannel; consumerTags: string[] };
   /** The channel most recently handed to setup, consuming or still declaring. */
   private latestChannel?: ConfirmChannel;
+  private readonly closedChannels = new WeakSet<ConfirmChannel>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly partitionChains = new Map<string, Promise<void>>();
   private closing = false;
@@ -124,6 +125,7 @@ export class ReliableConsumer {
     }, TOPOLOGY_RECHECK_INTERVAL_MS);
     recheck.unref();
     channel.once('close', () => {
+      this.closedChannels.add(channel);
       clearInterval(recheck);
       if (!this.closing) setTimeout(() => this.replaceIfIdle(channel), CHANNEL_REOPEN_DELAY_MS).unref();
     });
@@ -178,6 +180,9 @@ export class ReliableConsumer {
   }
 
   private async handle(channel: ConfirmChannel, queue: string, message: ConsumeMessage): Promise<void> {
+    // Its channel is gone, so the broker redelivers it on the next one; handling this copy too would race
+    // the redelivered successors of its partition (per-key order).
+    if (this.closedChannels.has(channel)) return;
     // Deliveries queued behind a partition's predecessor when shutdown began go back untouched.
     if (this.closing) return this.settle(channel, requeue(message));
     let decoded;
@@ -201,6 +206,7 @@ export class ReliableConsumer {
         ) {
           if (error instanceof RedisUnavailableError) this.setup.metrics.redisFailClosed.inc({ queue });
           if (this.closing) return this.settle(channel, requeue(message));
+          if (this.closedChannels.has(channel)) return;
           await sleep(Math.min(100 * 2 ** hold, HOLD_BACKOFF_MAX_MS));
           continue;
         }
