@@ -5,6 +5,8 @@ export interface ExchangeDeclaration {
   name: string;
   type: 'topic' | 'fanout' | 'direct' | 'x-consistent-hash';
   arguments?: Record<string, unknown>;
+  /** @default true */
+  durable?: boolean;
 }
 
 export interface QueueDeclaration {
@@ -53,7 +55,7 @@ export interface DeclaringChannel {
 export async function applyTopologyPlan(channel: DeclaringChannel, plan: TopologyPlan): Promise<void> {
   for (const exchange of plan.exchanges) {
     await channel.assertExchange(exchange.name, exchange.type, {
-      durable: true,
+      durable: exchange.durable ?? true,
       arguments: exchange.arguments,
     });
   }

@@ -69,6 +69,11 @@ export function workQueuePlan(names: TopologyNames, spec: WorkQueueSpec): Topolo
 /**
  * The stream's topic exchange → this consumer's consistent-hash exchange (hashing the ordering-key
  * header) → N single-active-consumer quorum queues, bound with equal weight in index order.
+ *
+ * The hash exchange is transient (ADR 0203): RabbitMQ rebuilds a durable one's ring after a restart in
+ * an order of its own, which moves keys to other partitions while their earlier messages still wait in
+ * the old ones. A transient one is gone after a restart and the consumers' reconnect declares it again
+ * in index order. The stream is bound to it last, so no message meets a half-built ring.
  */
 export function partitionedQueuesPlan(names: TopologyNames, spec: PartitionedQueuesSpec): TopologyPlan {
   const source = names.orderedExchange(spec.stream);
@@ -81,7 +86,12 @@ export function partitionedQueuesPlan(names: TopologyNames, spec: PartitionedQue
   return {
     exchanges: [
       { name: source, type: 'topic' },
-      { name: hash, type: 'x-consistent-hash', arguments: { 'hash-header': ORDERING_KEY_HEADER } },
+      {
+        name: hash,
+        type: 'x-consistent-hash',
+        arguments: { 'hash-header': ORDERING_KEY_HEADER },
+        durable: false,
+      },
       ...deadLetters.exchanges,
     ],
     queues: [
@@ -91,15 +101,15 @@ export function partitionedQueuesPlan(names: TopologyNames, spec: PartitionedQue
       ...deadLetters.queues,
     ],
     bindings: [
+      // The binding key of a consistent-hash exchange is the queue's weight on the ring.
+      ...partitions.map((queue) => queueBinding(queue, hash, '1')),
+      ...deadLetters.bindings,
       ...spec.routingKeys.map((pattern): BindingDeclaration => ({
         kind: 'exchange',
         destination: hash,
         source,
         pattern,
       })),
-      // The binding key of a consistent-hash exchange is the queue's weight on the ring.
-      ...partitions.map((queue) => queueBinding(queue, hash, '1')),
-      ...deadLetters.bindings,
     ],
   };
 }

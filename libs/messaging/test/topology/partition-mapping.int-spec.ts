@@ -88,6 +88,7 @@ describe('ordered stream topology', () => {
       name: names.partitionExchange('orders', 'billing'),
       type: 'x-consistent-hash',
       arguments: { 'hash-header': ORDERING_KEY_HEADER },
+      durable: false,
     });
   });
 });

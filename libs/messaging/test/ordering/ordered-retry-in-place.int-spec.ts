@@ -1,0 +1,156 @@
+import { Injectable, INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import {
+  DeliveryContext,
+  MessagingModule,
+  ReliableSubscribe,
+  ReliableSubscriptionExplorer,
+  topologyNames,
+} from '../../src';
+import { createEffectTable, query } from '../consuming/effect-table';
+import { FAST_OUTBOX } from '../publishing/relay-test-kit';
+import { createTestNamespace, TestNamespace } from '../support';
+import {
+  effects,
+  keyName,
+  orderReport,
+  OrderedWriter,
+  RELAY_PARTITIONS,
+  STREAM,
+  waitForQuiet,
+} from './ordering-test-kit';
+
+const PREFIX = 'ordering';
+const KEYS = 40;
+const PER_KEY = 50;
+const TOTAL = KEYS * PER_KEY;
+const FAILING_KEY = keyName(7);
+const FAILING_SEQ = 10;
+const FAILURES = 2;
+/** In-place backoff 500 ms then 1,000 ms: a window wide enough to see what other partitions do meanwhile. */
+const BACKOFF_BASE_MS = 500;
+const PARTITIONS = Array.from({ length: 4 }, (_, i) =>
+  topologyNames(PREFIX).partitionQueue(STREAM, 'ordered', i),
+);
+
+interface Run {
+  key: string;
+  seq: number;
+  attempt: number;
+  queue: string;
+  outcome: 'failed' | 'handled';
+  at: number;
+}
+
+/** Every handler run in the order it happened (one process: a total order). */
+const runs: Run[] = [];
+
+@Injectable()
+class LedgerHandler {
+  @ReliableSubscribe({
+    consumer: 'ordered',
+    routingKey: '#',
+    ordered: { stream: STREAM },
+    inbox: true,
+    prefetch: 20,
+    retry: { maxAttempts: 3, backoffBaseMs: BACKOFF_BASE_MS },
+  })
+  async handle(payload: { key: string; seq: number }, context: DeliveryContext): Promise<void> {
+    const run = { ...payload, attempt: context.attempt, queue: context.queue, at: performance.now() };
+    if (payload.key === FAILING_KEY && payload.seq === FAILING_SEQ && context.attempt <= FAILURES) {
+      runs.push({ ...run, outcome: 'failed' });
+      throw new Error(`transient failure ${context.attempt} of ${FAILING_KEY}#${FAILING_SEQ}`);
+    }
+    await context.manager!.query(
+      'INSERT INTO test_effect (consumer, message_id, ordering_key, seq, instance) VALUES (?, ?, ?, ?, ?)',
+      [context.consumer, context.messageId, payload.key, payload.seq, `attempt-${context.attempt}`],
+    );
+    runs.push({ ...run, outcome: 'handled' });
+  }
+}
+
+describe('an ordered message that fails twice, then succeeds', () => {
+  let ns: TestNamespace;
+  let app: INestApplication | undefined;
+  let writer: OrderedWriter | undefined;
+
+  beforeAll(async () => {
+    ns = await createTestNamespace('ordered_retry');
+    await createEffectTable(ns.database.url);
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        MessagingModule.forRoot(
+          ns.options({
+            serviceName: 'ordering-consumer',
+            topology: { prefix: PREFIX },
+            outbox: { ...FAST_OUTBOX, relayPartitions: RELAY_PARTITIONS },
+          }),
+        ),
+      ],
+      providers: [LedgerHandler],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: ['error'] });
+    await app.init();
+    await app.get(ReliableSubscriptionExplorer).whenConsuming();
+    writer = await OrderedWriter.on(app);
+  });
+
+  afterAll(async () => {
+    await writer?.close();
+    await app?.close();
+    await ns?.cleanup();
+  });
+
+  it('is retried in place: its successors wait behind it, keys of other partitions keep flowing', async () => {
+    await writer!.writeRounds(KEYS, PER_KEY);
+    await waitForQuiet(ns, PREFIX, TOTAL);
+
+    // Effect order: every key 1..50 exactly once, the failing key's 10 committed on its third run.
+    const report = orderReport(await effects(ns), PER_KEY);
+    expect(report).toMatchObject({ rows: TOTAL, distinctMessages: TOTAL, keys: KEYS, keysInOrder: KEYS });
+    expect(report.seqsByKey.get(FAILING_KEY)).toEqual(Array.from({ length: PER_KEY }, (_, i) => i + 1));
+    expect(report.byInstance).toEqual({ 'attempt-1': TOTAL - 1, [`attempt-${FAILURES + 1}`]: 1 });
+    expect(await query(ns.database.url, 'SELECT id FROM dead_letter')).toEqual([]);
+
+    // The wait, as the handler saw it: from the first failed run of 10 to its successful run.
+    const first = runs.findIndex((r) => r.key === FAILING_KEY && r.outcome === 'failed');
+    const success = runs.findIndex(
+      (r) => r.key === FAILING_KEY && r.seq === FAILING_SEQ && r.outcome === 'handled',
+    );
+    const failingQueue = runs[first].queue;
+    const during = runs.slice(first + 1, success);
+    const othersDuring = during.filter((r) => r.key !== FAILING_KEY);
+    const handledDuring = new Map(
+      PARTITIONS.map((q) => [q, othersDuring.filter((r) => r.queue === q).length]),
+    );
+    const waitedMs = runs[success].at - runs[first].at;
+    // How long the other keys of its partition stood still: last run before the failure → first after.
+    const before = runs
+      .slice(0, first)
+      .reverse()
+      .find((r) => r.queue === failingQueue);
+    const after = runs.slice(success + 1).find((r) => r.queue === failingQueue);
+    console.log(
+      `retry in place: ${FAILING_KEY}#${FAILING_SEQ} on ${failingQueue} waited ${Math.round(waitedMs)} ms ` +
+        `(backoff ${BACKOFF_BASE_MS} + ${2 * BACKOFF_BASE_MS} ms); its partition stood still ` +
+        `${Math.round((after?.at ?? NaN) - (before?.at ?? NaN))} ms; handled meanwhile per partition ` +
+        `${JSON.stringify(Object.fromEntries(handledDuring))} (${new Set(othersDuring.map((r) => r.key)).size} other keys)`,
+    );
+
+    expect(during.filter((r) => r.key === FAILING_KEY)).toEqual([
+      expect.objectContaining({ seq: FAILING_SEQ, attempt: 2, outcome: 'failed' }),
+    ]);
+    // One delivery, retried in place after its backoff (500 + 1,000 ms), not sent behind its successors.
+    expect(waitedMs).toBeGreaterThanOrEqual(3 * BACKOFF_BASE_MS - 50);
+    // Keys sharing its partition queue wait behind it (ADR 0201) and resume with the very next run after
+    // its success: their delay is the retry backoff. Every other partition kept handling its keys meanwhile.
+    expect(handledDuring.get(failingQueue)).toBe(0);
+    expect(after).toMatchObject({ outcome: 'handled' });
+    for (const queue of PARTITIONS.filter((q) => q !== failingQueue)) {
+      expect({ queue, handledDuringTheWait: (handledDuring.get(queue) ?? 0) > 0 }).toEqual({
+        queue,
+        handledDuringTheWait: true,
+      });
+    }
+  });
+});

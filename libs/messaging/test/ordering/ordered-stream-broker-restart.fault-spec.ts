@@ -1,0 +1,88 @@
+import { createEffectTable } from '../consuming/effect-table';
+import {
+  createTestNamespace,
+  sleep,
+  startRabbitApp,
+  stopRabbitApp,
+  TestNamespace,
+  waitFor,
+} from '../support';
+import {
+  describeBrokenKeys,
+  effects,
+  effectTotal,
+  orderReport,
+  OrderedStreamRun,
+  waitForQuiet,
+} from './ordering-test-kit';
+
+const PREFIX = 'ordering';
+const KEYS = 200;
+const PER_KEY = 50;
+const TOTAL = KEYS * PER_KEY;
+/** Long enough for every connection to notice and the relays to back off; short for the other suites. */
+const BROKER_DOWN_MS = 3000;
+
+describe('per-key order end to end across a RabbitMQ restart', () => {
+  let ns: TestNamespace;
+
+  beforeAll(async () => {
+    ns = await createTestNamespace('ordered_restart');
+    await createEffectTable(ns.database.url);
+  });
+
+  afterAll(async () => {
+    await ns?.cleanup();
+  });
+
+  it('handles every key 1..50 in order, once each, across a consumer SIGKILL and a broker restart', async () => {
+    const run = await OrderedStreamRun.start(ns, PREFIX);
+    let killed = '';
+    let childOutput = '';
+    let handledWhenStopped = 0;
+    try {
+      const writing = run.writer.writeRounds(KEYS, PER_KEY);
+      await waitFor(async () => (await effectTotal(ns)) >= TOTAL / 4, {
+        what: 'a quarter of the messages handled',
+        timeoutMs: 120_000,
+      });
+      killed = await run.killActiveConsumer();
+      await waitFor(async () => (await effectTotal(ns)) >= TOTAL / 2, {
+        what: 'half of the messages handled',
+        timeoutMs: 120_000,
+      });
+      try {
+        await stopRabbitApp();
+        handledWhenStopped = await effectTotal(ns);
+        await sleep(BROKER_DOWN_MS);
+      } finally {
+        await startRabbitApp();
+      }
+      await writing;
+      await waitForQuiet(ns, PREFIX, TOTAL);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${run.output()}`);
+    } finally {
+      await run.stop();
+      childOutput = run.output();
+    }
+
+    const report = orderReport(await effects(ns), PER_KEY);
+    console.log(
+      `ordered stream, consumer ${killed} killed, broker stopped at ${handledWhenStopped} handled: ${JSON.stringify(
+        { ...report, seqsByKey: undefined },
+      )}`,
+    );
+    expect(handledWhenStopped).toBeLessThan(TOTAL);
+    expect(report.keys).toBe(KEYS);
+    if (report.keysInOrder !== KEYS) {
+      console.log(`${await describeBrokenKeys(ns, report.seqsByKey, PER_KEY)}\n${childOutput}`);
+    }
+    for (const [key, seqs] of report.seqsByKey) {
+      expect({ key, seqs }).toEqual({ key, seqs: Array.from({ length: PER_KEY }, (_, i) => i + 1) });
+    }
+    expect(report.rows).toBe(TOTAL);
+    expect(report.distinctMessages).toBe(report.rows);
+    expect(report.byInstance[killed]).toBeGreaterThan(0);
+  }, 400_000);
+});

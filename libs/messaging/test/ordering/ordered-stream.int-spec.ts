@@ -1,0 +1,66 @@
+import { createEffectTable } from '../consuming/effect-table';
+import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import {
+  describeBrokenKeys,
+  effects,
+  effectTotal,
+  orderReport,
+  OrderedStreamRun,
+  waitForQuiet,
+} from './ordering-test-kit';
+
+const PREFIX = 'ordering';
+const KEYS = 200;
+const PER_KEY = 50;
+const TOTAL = KEYS * PER_KEY;
+
+describe('per-key order end to end (outbox → two relays → hash exchange → two consumers)', () => {
+  let ns: TestNamespace;
+
+  beforeAll(async () => {
+    ns = await createTestNamespace('ordered_stream');
+    await createEffectTable(ns.database.url);
+  });
+
+  afterAll(async () => {
+    await ns?.cleanup();
+  });
+
+  it('handles every key 1..50 in order, once each, across a consumer SIGKILL and restart', async () => {
+    const run = await OrderedStreamRun.start(ns, PREFIX);
+    let killed = '';
+    let childOutput = '';
+    try {
+      const writing = run.writer.writeRounds(KEYS, PER_KEY);
+      await waitFor(async () => (await effectTotal(ns)) >= TOTAL / 3, {
+        what: 'a third of the messages handled',
+        timeoutMs: 120_000,
+      });
+      killed = await run.killActiveConsumer();
+      await writing;
+      await waitForQuiet(ns, PREFIX, TOTAL);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${run.output()}`);
+    } finally {
+      await run.stop();
+      childOutput = run.output();
+    }
+
+    const report = orderReport(await effects(ns), PER_KEY);
+    console.log(
+      `ordered stream, consumer ${killed} killed: ${JSON.stringify({ ...report, seqsByKey: undefined })}`,
+    );
+    expect(report.keys).toBe(KEYS);
+    if (report.keysInOrder !== KEYS) {
+      console.log(`${await describeBrokenKeys(ns, report.seqsByKey, PER_KEY)}\n${childOutput}`);
+    }
+    for (const [key, seqs] of report.seqsByKey) {
+      expect({ key, seqs }).toEqual({ key, seqs: Array.from({ length: PER_KEY }, (_, i) => i + 1) });
+    }
+    expect(report.rows).toBe(TOTAL);
+    expect(report.distinctMessages).toBe(report.rows);
+    // The kill happened mid-stream: the killed instance and a survivor both wrote effects.
+    expect(report.byInstance[killed]).toBeGreaterThan(0);
+    expect(report.byInstance[killed]).toBeLessThan(TOTAL);
+  }, 300_000);
+});
