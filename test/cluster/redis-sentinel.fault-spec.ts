@@ -4,6 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { freePort, waitFor } from '../../libs/messaging/test/support';
+import {
+  createMessagingRedis,
+  messagingOptionsFromEnv,
+  resolveMessagingOptions,
+  validateMessagingEnv,
+} from '../../libs/messaging/src';
 
 const MASTER_NAME = 'messaging';
 
@@ -63,15 +69,13 @@ describe('Redis Sentinel (private master, replica and sentinel on free loopback 
     );
     sentinel.disconnect();
 
-    // What the library's client needs for Sentinel: the sentinels and the master name instead of a URL.
-    const redis = new Redis({
-      sentinels: [{ host: '127.0.0.1', port: ports.sentinel }],
-      name: MASTER_NAME,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-      commandTimeout: 2000,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    // The library's own client, configured the way an app's environment configures it.
+    const env = validateMessagingEnv({ port: 3000, database: 'orders' })({
+      REDIS_SENTINELS: `127.0.0.1:${ports.sentinel}`,
+      REDIS_SENTINEL_NAME: MASTER_NAME,
     });
+    const options = resolveMessagingOptions(messagingOptionsFromEnv(env, { serviceName: 'sentinel-test' }));
+    const redis = createMessagingRedis(options);
     // Connection errors while the master is gone are expected; the assertions below are the verdict.
     redis.on('error', () => undefined);
     try {

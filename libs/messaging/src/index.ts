@@ -121,3 +121,4 @@ export { DeadLetterNotFoundError } from './admin/dead-letter-not-found.error';
 export { DeadLetterNotOpenError } from './admin/dead-letter-not-open.error';
 export { PayloadNotReplayableError } from './admin/payload-not-replayable.error';
 export { DefaultAdminTokenError, refuseDefaultAdminToken } from './admin/default-admin-token.error';
+export { createMessagingRedis } from './messaging-redis.provider';

@@ -1,21 +1,32 @@
 import type { FactoryProvider } from '@nestjs/common';
-import Redis from 'ioredis';
+import Redis, { RedisOptions } from 'ioredis';
 import { MESSAGING_OPTIONS, MESSAGING_REDIS } from './messaging.constants';
 import type { ResolvedMessagingOptions } from './messaging.options';
 
 /**
- * One ioredis client for dedupe marks and retry counts. Commands fail fast while Redis is away
- * (the consuming side then fails closed) instead of queueing forever; the client reconnects by itself.
+ * Commands fail fast while Redis is away (the consuming side then fails closed) instead of queueing
+ * forever; the client reconnects by itself.
  */
+const FAIL_FAST: RedisOptions = {
+  maxRetriesPerRequest: 1,
+  connectTimeout: 2000,
+  commandTimeout: 2000,
+  retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+};
+
+/**
+ * The library's ioredis client: `redisUrl` plus `redisOptions` merged over the fail-fast settings. With
+ * `redisOptions.sentinels` + `name`, ioredis asks the sentinels for the master and follows failovers.
+ */
+export function createMessagingRedis(
+  o: Pick<ResolvedMessagingOptions, 'serviceName' | 'redisUrl' | 'redisOptions'>,
+): Redis {
+  const options: RedisOptions = { connectionName: o.serviceName, ...FAIL_FAST, ...o.redisOptions };
+  return options.sentinels ? new Redis(options) : new Redis(o.redisUrl, options);
+}
+
 export const messagingRedisProvider: FactoryProvider<Redis> = {
   provide: MESSAGING_REDIS,
   inject: [MESSAGING_OPTIONS],
-  useFactory: (o: ResolvedMessagingOptions) =>
-    new Redis(o.redisUrl, {
-      connectionName: o.serviceName,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-      commandTimeout: 2000,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    }),
+  useFactory: createMessagingRedis,
 };

@@ -1,3 +1,4 @@
+import type { RedisOptions } from 'ioredis';
 import type { EntitySchema, MixedList } from 'typeorm';
 import { ADMIN_DEFAULTS, AdminOptions } from './admin/admin.options';
 import { ALERTING_DEFAULTS, AlertingOptions } from './alerting/alerting.options';
@@ -21,6 +22,11 @@ export interface MessagingModuleOptions {
   redisUrl: string;
   /** Prefix of every Redis key the library writes. @default `${serviceName}:` */
   redisKeyPrefix?: string;
+  /**
+   * ioredis options merged over the library's fail-fast defaults, e.g. `{ sentinels: [...], name: 'mymaster' }`
+   * for Redis Sentinel (then `redisUrl` only names the scheme). @default {}
+   */
+  redisOptions?: RedisOptions;
   /** The app's own TypeORM entities, added to the library's. */
   entities?: ClassList;
   /** The app's own migrations, run after the library's. */
@@ -67,6 +73,7 @@ export function resolveMessagingOptions(options: MessagingModuleOptions): Resolv
     rabbitmqUrls: ([] as string[]).concat(options.rabbitmqUrls),
     redisUrl: options.redisUrl,
     redisKeyPrefix: options.redisKeyPrefix ?? `${options.serviceName}:`,
+    redisOptions: options.redisOptions ?? {},
     entities: options.entities ?? [],
     migrations: options.migrations ?? [],
     migrationsRun: options.migrationsRun ?? false,

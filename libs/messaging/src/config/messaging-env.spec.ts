@@ -1,4 +1,4 @@
-import { validateMessagingEnv } from './messaging-env';
+import { messagingOptionsFromEnv, validateMessagingEnv } from './messaging-env';
 
 const validate = validateMessagingEnv({ port: 3000, database: 'orders' });
 const strongProduction = {
@@ -41,5 +41,23 @@ describe('validateMessagingEnv', () => {
       /MYSQL_URL has an empty password/,
     );
     expect(validate(strongProduction).NODE_ENV).toBe('production');
+  });
+});
+
+describe('Redis Sentinel from the environment', () => {
+  it('turns REDIS_SENTINELS and REDIS_SENTINEL_NAME into ioredis sentinel options', () => {
+    const env = validate({ REDIS_SENTINELS: 's1:26379, s2:26380', REDIS_SENTINEL_NAME: 'messaging' });
+    const options = messagingOptionsFromEnv(env, { serviceName: 'orders' });
+    expect(options.redisOptions).toEqual({
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26380 },
+      ],
+      name: 'messaging',
+    });
+  });
+
+  it('rejects a malformed sentinel list naming the variable', () => {
+    expect(() => validate({ REDIS_SENTINELS: 's1' })).toThrow(/^Invalid environment: REDIS_SENTINELS /);
   });
 });

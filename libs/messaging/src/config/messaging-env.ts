@@ -13,6 +13,10 @@ export interface MessagingEnv {
   REDIS_URL: string;
   /** Prefix of the library's Redis keys. @default `<service name>:` */
   REDIS_KEY_PREFIX?: string;
+  /** Redis Sentinel: comma-separated `host:port` of the sentinels; with REDIS_SENTINEL_NAME, wins over REDIS_URL. */
+  REDIS_SENTINELS?: string;
+  /** Master name the sentinels monitor. @default 'mymaster' */
+  REDIS_SENTINEL_NAME: string;
   SMTP_URL: string;
   ADMIN_TOKEN: string;
   ALERT_EMAIL_TO: string;
@@ -54,6 +58,10 @@ export function messagingEnvSchema(defaults: EnvDefaults): Joi.ObjectSchema<Mess
       'string.uriCustomScheme': '{{#label}} must be a redis:// URL such as redis://host:6379/0',
     }),
     REDIS_KEY_PREFIX: Joi.string().max(64),
+    REDIS_SENTINELS: Joi.string()
+      .pattern(/^\s*[^\s:,]+:\d+\s*(,\s*[^\s:,]+:\d+\s*)*$/)
+      .messages({ 'string.pattern.base': '{{#label}} must be comma-separated host:port pairs' }),
+    REDIS_SENTINEL_NAME: Joi.string().default('mymaster'),
     SMTP_URL: Joi.alternatives()
       .try(url('smtp', 'smtps'), Joi.string().valid(''))
       .default('smtp://127.0.0.1:1025')
@@ -123,6 +131,9 @@ export function messagingOptionsFromEnv(
     rabbitmqUrls: env.RABBITMQ_URLS ? env.RABBITMQ_URLS.split(',').map((u) => u.trim()) : [env.RABBITMQ_URL],
     redisUrl: env.REDIS_URL,
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
+    redisOptions: env.REDIS_SENTINELS
+      ? sentinelOptions(env.REDIS_SENTINELS, env.REDIS_SENTINEL_NAME)
+      : undefined,
     ...app,
     alerting: {
       smtpUrl: env.SMTP_URL,
@@ -143,6 +154,8 @@ const ENV_KEYS: Array<keyof MessagingEnv> = [
   'RABBITMQ_URLS',
   'REDIS_URL',
   'REDIS_KEY_PREFIX',
+  'REDIS_SENTINELS',
+  'REDIS_SENTINEL_NAME',
   'SMTP_URL',
   'ADMIN_TOKEN',
   'ALERT_EMAIL_TO',
@@ -154,4 +167,15 @@ const ENV_KEYS: Array<keyof MessagingEnv> = [
 /** The validated environment back out of @nestjs/config. */
 export function readMessagingEnv(config: { get(key: string): unknown }): MessagingEnv {
   return Object.fromEntries(ENV_KEYS.map((key) => [key, config.get(key)])) as unknown as MessagingEnv;
+}
+
+function sentinelOptions(
+  list: string,
+  name: string,
+): { sentinels: Array<{ host: string; port: number }>; name: string } {
+  const sentinels = list.split(',').map((entry) => {
+    const [host, port] = entry.trim().split(':');
+    return { host, port: Number(port) };
+  });
+  return { sentinels, name };
 }
