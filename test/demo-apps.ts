@@ -33,6 +33,20 @@ export interface DemoApps {
   stop(): Promise<void>;
 }
 
+export type DemoAppName = 'producer' | 'consumer';
+
+/** Starts one built demo app with `env` (PORT, MYSQL_URL, …) and resolves once it answers /health/live. */
+export async function launchDemoApp(app: DemoAppName, env: Record<string, string>): Promise<ChildApp> {
+  const child = startChild(join(REPO_ROOT, 'dist/apps', app, 'main.js'), env);
+  await waitFor(() => fetch(`http://127.0.0.1:${env.PORT}/health/live`).then((r) => r.ok), {
+    what: `${app} to answer on ${env.PORT}`,
+    timeoutMs: 30_000,
+  }).catch((error: Error) => {
+    throw new Error(`${error.message}\n${child.output().slice(-3000)}`);
+  });
+  return child;
+}
+
 export async function startDemoApps(label: string, extraEnv: Record<string, string> = {}): Promise<DemoApps> {
   const [ordersDb, billingDb, vhost] = await Promise.all([
     createIsolatedDatabase(`${label}_orders`, {
@@ -56,20 +70,8 @@ export async function startDemoApps(label: string, extraEnv: Record<string, stri
     LOG_LEVEL: 'warn',
     ...extraEnv,
   };
-  const launch = async (app: 'producer' | 'consumer', port: number, db: IsolatedDatabase) => {
-    const child = startChild(join(REPO_ROOT, 'dist/apps', app, 'main.js'), {
-      ...common,
-      PORT: String(port),
-      MYSQL_URL: db.url,
-    });
-    await waitFor(() => fetch(`http://127.0.0.1:${port}/health/live`).then((r) => r.ok), {
-      what: `${app} to answer on ${port}`,
-      timeoutMs: 30_000,
-    }).catch((error: Error) => {
-      throw new Error(`${error.message}\n${child.output().slice(-3000)}`);
-    });
-    return child;
-  };
+  const launch = (app: DemoAppName, port: number, db: IsolatedDatabase) =>
+    launchDemoApp(app, { ...common, PORT: String(port), MYSQL_URL: db.url });
   const producer = await launch('producer', producerPort, ordersDb);
   const apps: DemoApps = {
     producerUrl: `http://127.0.0.1:${producerPort}`,

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { DeliveryContext, ReliableSubscribe } from '@app/messaging';
 import { BillingLedgerEntry } from './billing-ledger.entity';
 import { demoFailureFor } from './demo-failure-switch';
@@ -8,20 +10,29 @@ import { OrderEventDto } from './order-event.dto';
 export const ORDER_EVENTS_STREAM = 'orders';
 export const BILLING_CONSUMER = 'billing';
 
+/**
+ * `BILLING_DEDUPE=redis` turns the inbox off (Redis marks only). Read once at load: the chaos suite uses
+ * it to show the duplicates a Redis data loss causes without the inbox (chaos/README.md).
+ */
+const INBOX_MODE = process.env.BILLING_DEDUPE !== 'redis';
+
 @Injectable()
 export class OrderEventsHandler {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
   /** Ordered per order id, deduplicated, exactly one ledger row per message (inbox mode). */
   @ReliableSubscribe({
     consumer: BILLING_CONSUMER,
     routingKey: 'order.*',
     ordered: { stream: ORDER_EVENTS_STREAM },
-    inbox: true,
+    inbox: INBOX_MODE,
     schema: OrderEventDto,
   })
   async handle(event: OrderEventDto, context: DeliveryContext): Promise<void> {
     const failure = demoFailureFor(event.customerId, context.attempt);
     if (failure) throw failure;
-    await context.manager!.insert(BillingLedgerEntry, {
+    const manager = context.manager ?? this.dataSource.manager;
+    await manager.insert(BillingLedgerEntry, {
       messageId: context.messageId,
       orderId: event.orderId,
       eventType: event.type,

@@ -1,0 +1,139 @@
+import { createConnection } from 'mysql2/promise';
+import {
+  ChildApp,
+  createIsolatedDatabase,
+  createIsolatedVhost,
+  freePort,
+  IsolatedDatabase,
+  IsolatedVhost,
+  PrivateRedis,
+  startPrivateRedis,
+} from '../libs/messaging/test/support';
+import { CONSUMER_ENTITIES, CONSUMER_MIGRATIONS } from '../apps/consumer/src/consumer.migrations';
+import { PRODUCER_ENTITIES, PRODUCER_MIGRATIONS } from '../apps/producer/src/producer.migrations';
+import { ADMIN_TOKEN, DemoAppName, launchDemoApp } from '../test/demo-apps';
+import { SmtpSink } from './smtp-sink';
+
+export interface FleetOptions {
+  label: string;
+  producers: number;
+  consumers: number;
+  /** `inbox` (the demo's default) or `redis`: Redis marks only, no inbox row. */
+  dedupe: 'inbox' | 'redis';
+}
+
+/** One app instance on a fixed port, so a killed one comes back where the load driver expects it. */
+export class FleetMember {
+  child: ChildApp | null = null;
+
+  constructor(
+    readonly app: DemoAppName,
+    readonly index: number,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  get name(): string {
+    return `${this.app}-${this.index + 1}`;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get up(): boolean {
+    return this.child !== null && this.child.process.exitCode === null && !this.child.process.signalCode;
+  }
+
+  async start(): Promise<void> {
+    this.child = await launchDemoApp(this.app, { ...this.env, PORT: String(this.port) });
+  }
+
+  async sigkill(): Promise<void> {
+    await this.child?.kill('SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    await this.child?.kill('SIGTERM');
+  }
+}
+
+/**
+ * Several producer (HTTP API + relay) and consumer instances of the built demo apps on databases, a vhost,
+ * a Redis and an SMTP sink of the run's own. Redis is a private redis-server, so restarting it (losing
+ * every key, like the shared one that keeps nothing on disk) disturbs no other test on the machine.
+ */
+export class ChaosFleet {
+  private constructor(
+    readonly ordersDb: IsolatedDatabase,
+    readonly billingDb: IsolatedDatabase,
+    readonly vhost: IsolatedVhost,
+    readonly redis: PrivateRedis,
+    readonly smtp: SmtpSink,
+    readonly producers: FleetMember[],
+    readonly consumers: FleetMember[],
+  ) {}
+
+  static async start(options: FleetOptions): Promise<ChaosFleet> {
+    const [ordersDb, billingDb, vhost, redis] = await Promise.all([
+      createIsolatedDatabase(`${options.label}_orders`, {
+        entities: PRODUCER_ENTITIES,
+        migrations: PRODUCER_MIGRATIONS,
+      }),
+      createIsolatedDatabase(`${options.label}_billing`, {
+        entities: CONSUMER_ENTITIES,
+        migrations: CONSUMER_MIGRATIONS,
+      }),
+      createIsolatedVhost(options.label),
+      startPrivateRedis(),
+    ]);
+    const smtp = new SmtpSink(await freePort());
+    await smtp.start();
+    const common = {
+      RABBITMQ_URL: vhost.url,
+      REDIS_URL: redis.url,
+      SMTP_URL: smtp.url,
+      ADMIN_TOKEN,
+      LOG_LEVEL: 'error',
+      BILLING_DEDUPE: options.dedupe,
+    };
+    const members = async (app: DemoAppName, count: number, db: IsolatedDatabase) => {
+      const list: FleetMember[] = [];
+      for (let i = 0; i < count; i++) {
+        list.push(new FleetMember(app, i, await freePort(), { ...common, MYSQL_URL: db.url }));
+      }
+      return list;
+    };
+    const fleet = new ChaosFleet(
+      ordersDb,
+      billingDb,
+      vhost,
+      redis,
+      smtp,
+      await members('producer', options.producers, ordersDb),
+      await members('consumer', options.consumers, billingDb),
+    );
+    // Consumers first: their start-up declares the queues the first published events must reach.
+    for (const member of [...fleet.consumers, ...fleet.producers]) await member.start();
+    return fleet;
+  }
+
+  async query<T>(db: IsolatedDatabase, sql: string, params: unknown[] = []): Promise<T[]> {
+    const connection = await createConnection(db.url);
+    try {
+      const [rows] = await connection.query(sql, params);
+      return rows as T[];
+    } finally {
+      await connection.end();
+    }
+  }
+
+  /** Stops every instance (SIGTERM: graceful), then drops the run's databases, vhost and Redis. */
+  async destroy(keepData: boolean): Promise<void> {
+    await Promise.allSettled([...this.producers, ...this.consumers].map((member) => member.stop()));
+    await Promise.allSettled([this.smtp.stop(), this.redis.destroy()]);
+    if (!keepData) {
+      await Promise.allSettled([this.ordersDb.drop(), this.billingDb.drop(), this.vhost.delete()]);
+    }
+  }
+}

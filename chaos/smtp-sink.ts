@@ -1,0 +1,39 @@
+import { SMTPServer } from 'smtp-server';
+
+/** An SMTP server on a fixed loopback port that counts the alert emails; it can go down and come back. */
+export class SmtpSink {
+  received = 0;
+  private server: SMTPServer | null = null;
+
+  constructor(readonly port: number) {}
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData: (stream, _session, callback) => {
+        stream.on('data', () => undefined);
+        stream.on('end', () => {
+          this.received++;
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
