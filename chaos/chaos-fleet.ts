@@ -22,6 +22,18 @@ export interface FleetOptions {
   dedupe: 'inbox' | 'redis';
 }
 
+/** Every app instance started and not yet stopped, for the signal trap. */
+const running = new Set<FleetMember>();
+const runningRedis = new Set<PrivateRedis>();
+
+/** SIGKILLs every app instance and private Redis still running (an interrupted run exits before its `finally`). */
+export async function killRunningMembers(): Promise<void> {
+  await Promise.allSettled([
+    ...[...running].map((member) => member.sigkill()),
+    ...[...runningRedis].map((redis) => redis.destroy()),
+  ]);
+}
+
 /** One app instance on a fixed port, so a killed one comes back where the load driver expects it. */
 export class FleetMember {
   child: ChildApp | null = null;
@@ -46,6 +58,7 @@ export class FleetMember {
   }
 
   async start(): Promise<void> {
+    running.add(this);
     this.child = await launchDemoApp(this.app, { ...this.env, PORT: String(this.port) });
   }
 
@@ -55,6 +68,7 @@ export class FleetMember {
 
   async stop(): Promise<void> {
     await this.child?.kill('SIGTERM');
+    running.delete(this);
   }
 }
 
@@ -87,6 +101,7 @@ export class ChaosFleet {
       createIsolatedVhost(options.label),
       startPrivateRedis(),
     ]);
+    runningRedis.add(redis);
     const smtp = new SmtpSink(await freePort());
     await smtp.start();
     const common = {
@@ -132,6 +147,7 @@ export class ChaosFleet {
   async destroy(keepData: boolean): Promise<void> {
     await Promise.allSettled([...this.producers, ...this.consumers].map((member) => member.stop()));
     await Promise.allSettled([this.smtp.stop(), this.redis.destroy()]);
+    runningRedis.delete(this.redis);
     if (!keepData) {
       await Promise.allSettled([this.ordersDb.drop(), this.billingDb.drop(), this.vhost.delete()]);
     }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { REPO_ROOT } from '../libs/messaging/test/support';
 import { buildReport, ChaosReport, summaryTable, writeReport } from './chaos-report';
+import { killRunningMembers } from './chaos-fleet';
 import { ChaosRunResult, runChaosScenario } from './chaos-run';
 import { FULL_SCENARIO, QUICK_SCENARIO, REDIS_ONLY_SCENARIO } from './chaos-scenarios';
 import { ServiceControl } from './service-control';
@@ -57,11 +58,12 @@ export class ChaosSuite {
 
   private interrupted = false;
 
-  /** Stops load and faults now and restores the services; resolves when they are back. */
-  interrupt(): Promise<void> {
+  /** Stops load and faults now, restores the services and kills the run's apps; resolves when done. */
+  async interrupt(): Promise<void> {
     this.interrupted = true;
     this.aborts.forEach((abort) => abort());
-    return this.restore();
+    await this.restore();
+    await killRunningMembers();
   }
 
   private restore(): Promise<void> {
