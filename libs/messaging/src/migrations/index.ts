@@ -1,5 +1,10 @@
 import { MessagingSchema1764072000000 } from './1764072000000-messaging-schema';
 import { OutboxRelayPartitions1764300000000 } from './1764300000000-outbox-relay-partitions';
+import { OutboxClaimIndexes1764500000000 } from './1764500000000-outbox-claim-indexes';
 
 /** The library's migrations in order; apps append their own (see MessagingModuleOptions.migrations). */
-export const MESSAGING_MIGRATIONS = [MessagingSchema1764072000000, OutboxRelayPartitions1764300000000];
+export const MESSAGING_MIGRATIONS = [
+  MessagingSchema1764072000000,
+  OutboxRelayPartitions1764300000000,
+  OutboxClaimIndexes1764500000000,
+];

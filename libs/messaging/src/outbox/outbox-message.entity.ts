@@ -2,8 +2,8 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** A message waiting to be published, written in the business transaction (design §4). */
 @Entity('outbox_message')
-@Index('ix_outbox_claim', ['sentAt', 'nextAttemptAt', 'id'])
-@Index('ix_outbox_partition', ['partition', 'sentAt', 'id'])
+@Index('ix_outbox_claim', ['sentAt', 'id', 'nextAttemptAt'])
+@Index('ix_outbox_partition', ['partition', 'id'])
 export class OutboxMessage {
   /** Global publish order. A string: BIGINT exceeds JavaScript's safe integers. */
   @PrimaryGeneratedColumn({ type: 'bigint' })

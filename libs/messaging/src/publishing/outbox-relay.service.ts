@@ -35,6 +35,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private wanted = false;
   private readonly inFlight = new Map<string, ClaimedRow>();
   private settled: Settlement[] = [];
+  /** The settlement batch being written; one at a time, beside the next claim and publishes. */
+  private settling: Promise<void> | null = null;
+  private settleError: Error | null = null;
   private signalled = false;
   private resumeLoop: (() => void) | null = null;
   private subscriptions: Subscription[] = [];
@@ -74,6 +77,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     this.signal();
     await this.draining?.catch(() => undefined);
     await this.waitForInFlight();
+    await this.settling;
     await this.flushSettlements().catch((error: Error) =>
       this.logger.warn({ msg: 'could not settle at shutdown; leases expire', error: error.message }),
     );
@@ -108,12 +112,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     const { batchSize, publishWindow, leaseMs } = this.options.outbox;
     let lastClaimFull = false;
     for (;;) {
-      await this.flushSettlements();
+      this.settleInBackground();
+      this.throwSettleError();
       if (!this.running) return;
       const room = publishWindow - this.inFlight.size;
       // Refill in chunks, not one claim per confirm: each claim is a transaction of its own.
       const worthClaiming = room >= Math.min(batchSize, publishWindow / 4) || this.inFlight.size === 0;
-      if (this.publisher.ready && worthClaiming && (this.wanted || lastClaimFull)) {
+      // Acked rows awaiting their mark stay leased; bound them like the window so memory stays bounded.
+      const marksKeepingUp = this.settled.length < publishWindow;
+      if (this.publisher.ready && worthClaiming && marksKeepingUp && (this.wanted || lastClaimFull)) {
         this.wanted = false;
         const limit = Math.min(batchSize, room);
         const rows = await this.claims.claim(this.owner, limit, leaseMs);
@@ -122,8 +129,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         // Drain while batches come back full; otherwise wait for confirms or a wake-up.
         if (lastClaimFull && this.inFlight.size < publishWindow) continue;
       }
-      if (this.settled.length > 0) continue;
-      if (this.inFlight.size === 0 && !(this.wanted && this.publisher.ready)) return;
+      if (this.settled.length > 0 && !this.settling) continue;
+      const idle = this.inFlight.size === 0 && this.settled.length === 0 && !this.settling;
+      if (idle && !(this.wanted && this.publisher.ready)) return;
       await this.nextSignal();
     }
   }
@@ -135,6 +143,30 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       this.settled.push({ row, failure });
       this.signal();
     });
+  }
+
+  /**
+   * Writes the acked batch while the loop claims and publishes the next one: the mark-sent commit no
+   * longer stalls publishing. The rows stay leased until it committed, so no other relay takes them.
+   */
+  private settleInBackground(): void {
+    if (this.settling || this.settled.length === 0 || this.settleError) return;
+    this.settling = this.flushSettlements()
+      .catch((error: Error) => {
+        this.settleError = error;
+      })
+      .finally(() => {
+        this.settling = null;
+        this.signal();
+      });
+  }
+
+  /** A failed settlement ends this drain with its error (the resend job alerts); its rows are kept. */
+  private throwSettleError(): void {
+    const error = this.settleError;
+    if (!error) return;
+    this.settleError = null;
+    throw error;
   }
 
   private async flushSettlements(): Promise<void> {
