@@ -1,4 +1,9 @@
-import type { EnvDefaults } from '@app/messaging';
+import type { MessagingServiceDefinition } from '@app/messaging';
+import { CONSUMER_ENTITIES, CONSUMER_MIGRATIONS } from './consumer.migrations';
 
-export const CONSUMER_ENV_DEFAULTS: EnvDefaults = { port: 3001, database: 'billing' };
-export const CONSUMER_SERVICE_NAME = 'billing';
+export const CONSUMER_SERVICE: MessagingServiceDefinition = {
+  serviceName: 'billing',
+  envDefaults: { port: 3001, database: 'billing' },
+  entities: CONSUMER_ENTITIES,
+  migrations: CONSUMER_MIGRATIONS,
+};

@@ -1,4 +1,9 @@
-import type { EnvDefaults } from '@app/messaging';
+import type { MessagingServiceDefinition } from '@app/messaging';
+import { PRODUCER_ENTITIES, PRODUCER_MIGRATIONS } from './producer.migrations';
 
-export const PRODUCER_ENV_DEFAULTS: EnvDefaults = { port: 3000, database: 'orders' };
-export const PRODUCER_SERVICE_NAME = 'orders';
+export const PRODUCER_SERVICE: MessagingServiceDefinition = {
+  serviceName: 'orders',
+  envDefaults: { port: 3000, database: 'orders' },
+  entities: PRODUCER_ENTITIES,
+  migrations: PRODUCER_MIGRATIONS,
+};

@@ -122,3 +122,8 @@ export { DeadLetterNotOpenError } from './admin/dead-letter-not-open.error';
 export { PayloadNotReplayableError } from './admin/payload-not-replayable.error';
 export { DefaultAdminTokenError, refuseDefaultAdminToken } from './admin/default-admin-token.error';
 export { createMessagingRedis } from './messaging-redis.provider';
+export {
+  MessagingServiceDefinition,
+  messagingServiceImports,
+  runMessagingService,
+} from './config/messaging-service';
