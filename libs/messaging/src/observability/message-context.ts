@@ -1,6 +1,7 @@
 import type { ConsumeMessage } from 'amqplib';
-import { MessageLogFields, withLogFields } from './log-fields';
-import { runInTrace } from './trace-context';
+import { context } from '@opentelemetry/api';
+import { contextWithLogFields, MessageLogFields } from './log-fields';
+import { enableTraceContext, traceContextFrom } from './trace-context';
 
 /** Identifiers of a delivery for the log context: ids, exchange, routing key, queue; never the body. */
 export function messageLogFieldsOf(message: ConsumeMessage, queue?: string): MessageLogFields {
@@ -19,6 +20,8 @@ export function messageLogFieldsOf(message: ConsumeMessage, queue?: string): Mes
  * delivery's identifiers on every log line written meanwhile.
  */
 export function runInMessageContext<T>(message: ConsumeMessage, queue: string | undefined, work: () => T): T {
-  const headers = message.properties.headers;
-  return runInTrace(headers, () => withLogFields(messageLogFieldsOf(message, queue), work));
+  enableTraceContext();
+  // One context entered per delivery, carrying both the trace and the log fields.
+  const traced = traceContextFrom(message.properties.headers);
+  return context.with(contextWithLogFields(traced, messageLogFieldsOf(message, queue)), work);
 }
