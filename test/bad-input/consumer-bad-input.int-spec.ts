@@ -98,14 +98,17 @@ describe('bad input on the order events stream: each is parked with a reason, th
     const event = orderEvent();
     const correlationId = randomUUID();
     await raw.toStream('order.created', JSON.stringify(event), { ...json, correlationId });
-    const [row] = await waitFor(
-      () =>
-        apps.query<DeadLetterRow>(
-          apps.billingDb,
-          "SELECT message_id AS messageId, reason FROM dead_letter WHERE reason = 'missing-message-id'",
-        ),
+    // The probe returns the row itself: an empty result array would count as found.
+    const row = await waitFor(
+      async () =>
+        (
+          await apps.query<DeadLetterRow>(
+            apps.billingDb,
+            "SELECT message_id AS messageId, reason FROM dead_letter WHERE reason = 'missing-message-id'",
+          )
+        )[0],
       { what: 'a missing-message-id dead letter' },
-    ).then((rows) => rows);
+    );
     expect(row.messageId).toMatch(/^missing:/);
     expect(await ledgerRows(event.orderId as string)).toEqual([]);
     await expectStillFlowing();

@@ -6,7 +6,7 @@ export interface WaitOptions {
 }
 
 /**
- * Polls `probe` until it returns a truthy value and returns that value; fails with a message naming what
+ * Polls `probe` until it returns a truthy value (an empty array does not count) and returns that value; fails with a message naming what
  * was awaited and the last value seen. The one way tests wait for an outcome.
  */
 export type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
@@ -17,7 +17,7 @@ export async function waitFor<T>(probe: () => Promise<T> | T, options: WaitOptio
   for (;;) {
     try {
       last = await probe();
-      if (last) return last as Truthy<T>;
+      if (satisfied(last)) return last as Truthy<T>;
     } catch (error) {
       last = error;
     }
@@ -28,6 +28,11 @@ export async function waitFor<T>(probe: () => Promise<T> | T, options: WaitOptio
     }
     await sleep(options.intervalMs ?? 100);
   }
+}
+
+/** Truthy, and not an empty array: a query that found no rows yet has not found what is awaited. */
+function satisfied(value: unknown): boolean {
+  return Boolean(value) && !(Array.isArray(value) && value.length === 0);
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
