@@ -1,7 +1,5 @@
-import { createConnection } from 'mysql2/promise';
 import {
   ChildApp,
-  createIsolatedDatabase,
   createIsolatedVhost,
   freePort,
   IsolatedDatabase,
@@ -9,9 +7,7 @@ import {
   PrivateRedis,
   startPrivateRedis,
 } from '../libs/messaging/test/support';
-import { CONSUMER_ENTITIES, CONSUMER_MIGRATIONS } from '../apps/consumer/src/consumer.migrations';
-import { PRODUCER_ENTITIES, PRODUCER_MIGRATIONS } from '../apps/producer/src/producer.migrations';
-import { ADMIN_TOKEN, DemoAppName, launchDemoApp } from '../test/demo-apps';
+import { ADMIN_TOKEN, createDemoDatabases, DemoAppName, launchDemoApp } from '../test/demo-apps';
 import { SmtpSink } from './smtp-sink';
 
 export interface FleetOptions {
@@ -89,15 +85,8 @@ export class ChaosFleet {
   ) {}
 
   static async start(options: FleetOptions): Promise<ChaosFleet> {
-    const [ordersDb, billingDb, vhost, redis] = await Promise.all([
-      createIsolatedDatabase(`${options.label}_orders`, {
-        entities: PRODUCER_ENTITIES,
-        migrations: PRODUCER_MIGRATIONS,
-      }),
-      createIsolatedDatabase(`${options.label}_billing`, {
-        entities: CONSUMER_ENTITIES,
-        migrations: CONSUMER_MIGRATIONS,
-      }),
+    const [{ ordersDb, billingDb }, vhost, redis] = await Promise.all([
+      createDemoDatabases(options.label),
       createIsolatedVhost(options.label),
       startPrivateRedis(),
     ]);
@@ -133,14 +122,8 @@ export class ChaosFleet {
     return fleet;
   }
 
-  async query<T>(db: IsolatedDatabase, sql: string, params: unknown[] = []): Promise<T[]> {
-    const connection = await createConnection(db.url);
-    try {
-      const [rows] = await connection.query(sql, params);
-      return rows as T[];
-    } finally {
-      await connection.end();
-    }
+  query<T>(db: IsolatedDatabase, sql: string, params: unknown[] = []): Promise<T[]> {
+    return db.query<T>(sql, params);
   }
 
   /** Stops every instance (SIGTERM: graceful), then drops the run's databases, vhost and Redis. */

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { createConnection } from 'mysql2/promise';
 import {
   ChildApp,
   createIsolatedDatabase,
@@ -47,8 +46,11 @@ export async function launchDemoApp(app: DemoAppName, env: Record<string, string
   return child;
 }
 
-export async function startDemoApps(label: string, extraEnv: Record<string, string> = {}): Promise<DemoApps> {
-  const [ordersDb, billingDb, vhost] = await Promise.all([
+/** The two apps' databases, migrated: `orders` for the producer, `billing` for the consumer. */
+export async function createDemoDatabases(
+  label: string,
+): Promise<{ ordersDb: IsolatedDatabase; billingDb: IsolatedDatabase }> {
+  const [ordersDb, billingDb] = await Promise.all([
     createIsolatedDatabase(`${label}_orders`, {
       entities: PRODUCER_ENTITIES,
       migrations: PRODUCER_MIGRATIONS,
@@ -57,6 +59,13 @@ export async function startDemoApps(label: string, extraEnv: Record<string, stri
       entities: CONSUMER_ENTITIES,
       migrations: CONSUMER_MIGRATIONS,
     }),
+  ]);
+  return { ordersDb, billingDb };
+}
+
+export async function startDemoApps(label: string, extraEnv: Record<string, string> = {}): Promise<DemoApps> {
+  const [{ ordersDb, billingDb }, vhost] = await Promise.all([
+    createDemoDatabases(label),
     createIsolatedVhost(label),
   ]);
   const redis = createIsolatedRedisPrefix(label);
@@ -82,15 +91,7 @@ export async function startDemoApps(label: string, extraEnv: Record<string, stri
     redis,
     producer,
     consumer: await launch('consumer', consumerPort, billingDb),
-    query: async <T>(db: IsolatedDatabase, sql: string, params: unknown[] = []) => {
-      const connection = await createConnection(db.url);
-      try {
-        const [rows] = await connection.query(sql, params);
-        return rows as T[];
-      } finally {
-        await connection.end();
-      }
-    },
+    query: <T>(db: IsolatedDatabase, sql: string, params: unknown[] = []) => db.query<T>(sql, params),
     startConsumer: async () => (apps.consumer = await launch('consumer', consumerPort, billingDb)),
     stop: async () => {
       await Promise.all([apps.producer.kill(), apps.consumer.kill()]);

@@ -1,8 +1,6 @@
 import { join } from 'node:path';
-import { createConnection } from 'mysql2/promise';
 import {
   ChildApp,
-  createIsolatedDatabase,
   createIsolatedRedisPrefix,
   freePort,
   IsolatedDatabase,
@@ -14,8 +12,7 @@ import {
 } from '../../libs/messaging/test/support';
 import { outboxPartitionOf } from '../../libs/messaging/src/outbox/outbox-partition';
 import { OUTBOX_DEFAULTS } from '../../libs/messaging/src/outbox/outbox.options';
-import { CONSUMER_ENTITIES, CONSUMER_MIGRATIONS } from '../../apps/consumer/src/consumer.migrations';
-import { PRODUCER_ENTITIES, PRODUCER_MIGRATIONS } from '../../apps/producer/src/producer.migrations';
+import { createDemoDatabases } from '../demo-apps';
 import { LocalCluster, rotatedUrls } from './local-cluster';
 
 /** The demo's names: producer prefix `app`, stream `orders`, consumer `billing`, 4 partitions. */
@@ -67,16 +64,7 @@ export class ClusterApps {
       write: '.*',
       read: '.*',
     });
-    const [ordersDb, billingDb] = await Promise.all([
-      createIsolatedDatabase(`${label}_orders`, {
-        entities: PRODUCER_ENTITIES,
-        migrations: PRODUCER_MIGRATIONS,
-      }),
-      createIsolatedDatabase(`${label}_billing`, {
-        entities: CONSUMER_ENTITIES,
-        migrations: CONSUMER_MIGRATIONS,
-      }),
-    ]);
+    const { ordersDb, billingDb } = await createDemoDatabases(label);
     return new ClusterApps(cluster, vhost, ordersDb, billingDb, createIsolatedRedisPrefix(label));
   }
 
@@ -172,14 +160,8 @@ export class ClusterApps {
     return Number(row.n);
   }
 
-  async sql<T>(db: IsolatedDatabase, query: string, params: unknown[] = []): Promise<T[]> {
-    const connection = await createConnection({ uri: db.url, timezone: 'Z' });
-    try {
-      const [rows] = await connection.query(query, params);
-      return rows as T[];
-    } finally {
-      await connection.end();
-    }
+  sql<T>(db: IsolatedDatabase, query: string, params: unknown[] = []): Promise<T[]> {
+    return db.query<T>(query, params);
   }
 
   /** Stops every app (SIGTERM: graceful), drops the databases, the vhost and the Redis keys. */

@@ -6,6 +6,8 @@ import { TEST_SERVICES, uniqueName } from './test-services';
 export interface IsolatedDatabase {
   name: string;
   url: string;
+  /** One parameterised statement on a short-lived connection; the rows it returned. */
+  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
   drop(): Promise<void>;
 }
 
@@ -18,7 +20,23 @@ export async function createIsolatedDatabase(
   await serverQuery(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   const url = `${TEST_SERVICES.mysqlServerUrl}/${name}`;
   await runMigrations({ mysqlUrl: url, ...extra });
-  return { name, url, drop: () => serverQuery(`DROP DATABASE IF EXISTS \`${name}\``) };
+  return {
+    name,
+    url,
+    query: <T>(sql: string, params?: unknown[]) => queryDatabase<T>(url, sql, params),
+    drop: () => serverQuery(`DROP DATABASE IF EXISTS \`${name}\``),
+  };
+}
+
+/** DATETIME values read as UTC, like the library's data source (`timezone: 'Z'`). */
+export async function queryDatabase<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const connection = await createConnection({ uri: url, timezone: 'Z' });
+  try {
+    const [rows] = await connection.query(sql, params);
+    return rows as T[];
+  } finally {
+    await connection.end();
+  }
 }
 
 async function serverQuery(sql: string): Promise<void> {
