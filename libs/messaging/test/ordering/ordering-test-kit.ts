@@ -257,3 +257,24 @@ export function orderReport(
     seqsByKey,
   };
 }
+
+/**
+ * The verdict of an ordered run: every key handled exactly 1..perKey in effect-row order, every message once.
+ * Prints the report (and, when a key broke, its rows and the children's output) so a failure explains itself.
+ */
+export async function expectEveryKeyInOrder(
+  ns: TestNamespace,
+  run: { label: string; keys: number; perKey: number; childOutput: string },
+): Promise<OrderReport> {
+  const report = orderReport(await effects(ns), run.perKey);
+  console.log(`${run.label}: ${JSON.stringify({ ...report, seqsByKey: undefined })}`);
+  expect(report.keys).toBe(run.keys);
+  if (report.keysInOrder !== run.keys) {
+    console.log(`${await describeBrokenKeys(ns, report.seqsByKey, run.perKey)}\n${run.childOutput}`);
+  }
+  const inOrder = Array.from({ length: run.perKey }, (_, i) => i + 1);
+  for (const [key, seqs] of report.seqsByKey) expect({ key, seqs }).toEqual({ key, seqs: inOrder });
+  expect(report.rows).toBe(run.keys * run.perKey);
+  expect(report.distinctMessages).toBe(report.rows);
+  return report;
+}
