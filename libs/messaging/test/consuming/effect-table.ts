@@ -1,4 +1,4 @@
-import { createConnection } from 'mysql2/promise';
+import { queryDatabase } from '../support/isolated-database';
 
 /** `test_effect`: one row per handler run that committed, written by the fixture app's handlers. */
 export async function createEffectTable(url: string): Promise<void> {
@@ -14,12 +14,6 @@ export async function effectCount(url: string): Promise<number> {
   return Number(row.n);
 }
 
-export async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const connection = await createConnection(url);
-  try {
-    const [rows] = await connection.query(sql, params);
-    return rows as T[];
-  } finally {
-    await connection.end();
-  }
+export function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  return queryDatabase<T>(url, sql, params);
 }

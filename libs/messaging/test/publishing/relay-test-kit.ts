@@ -122,14 +122,8 @@ export async function seedOutbox(
   return ids;
 }
 
-export async function sqlQuery<T>(ns: TestNamespace, sql: string, params: unknown[] = []): Promise<T[]> {
-  const db = await createConnection({ uri: ns.database.url, timezone: 'Z' });
-  try {
-    const [rows] = await db.query(sql, params);
-    return rows as T[];
-  } finally {
-    await db.end();
-  }
+export function sqlQuery<T>(ns: TestNamespace, sql: string, params: unknown[] = []): Promise<T[]> {
+  return ns.database.query<T>(sql, params);
 }
 
 export function distinct(received: Received[]): number {
