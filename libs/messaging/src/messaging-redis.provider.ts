@@ -12,6 +12,7 @@ const FAIL_FAST: RedisOptions = {
   connectTimeout: 2000,
   commandTimeout: 2000,
   retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  enableAutoPipelining: true,
 };
 
 /**

@@ -10,8 +10,9 @@ import { DUPLICATE_DELIVERY, ReliableDeliveryContext } from './delivery-context'
 
 /**
  * Exactly-once effect on top of at-least-once delivery (G4): a message already handled by this consumer
- * is acknowledged without running the handler. `@ReliableSubscribe` applies it to every reliable
- * handler; it ignores HTTP and plain golevelup calls, so it is also safe as a global interceptor.
+ * is acknowledged without running the handler. The reliable pipeline calls `apply` for every
+ * `@ReliableSubscribe` delivery, outside Nest's interceptor chain (see ADR 0204); as a Nest interceptor
+ * it passes HTTP calls, plain golevelup handlers and already deduplicated deliveries through.
  */
 @Injectable()
 export class DedupeInterceptor implements NestInterceptor {
@@ -37,12 +38,27 @@ export class DedupeInterceptor implements NestInterceptor {
       return next.handle();
     }
     if (delivery.dedupeApplied) return next.handle();
-    delivery.dedupeApplied = true;
-    // Reset afterwards: a held delivery is invoked again and must be deduplicated again.
-    return from(this.once(delivery, next).finally(() => (delivery.dedupeApplied = false)));
+    return from(this.apply(delivery, () => lastValue(next.handle())));
   }
 
-  private async once(delivery: ReliableDeliveryContext, next: CallHandler): Promise<unknown> {
+  /**
+   * The dedupe step of the reliable pipeline: runs `handle` unless this consumer already handled the
+   * message (then DUPLICATE_DELIVERY) or another delivery of it is running (DuplicateInFlightError).
+   */
+  async apply(delivery: ReliableDeliveryContext, handle: () => Promise<unknown>): Promise<unknown> {
+    delivery.dedupeApplied = true;
+    try {
+      return await this.claimAndHandle(delivery, handle);
+    } finally {
+      // A held delivery is invoked again and must be deduplicated again.
+      delivery.dedupeApplied = false;
+    }
+  }
+
+  private async claimAndHandle(
+    delivery: ReliableDeliveryContext,
+    handle: () => Promise<unknown>,
+  ): Promise<unknown> {
     delivery.claimedAttempt = undefined;
     const claim = await this.claim(delivery);
     if (claim === 'done') {
@@ -52,7 +68,7 @@ export class DedupeInterceptor implements NestInterceptor {
     if (claim === 'in-flight') throw new DuplicateInFlightError(delivery.messageId);
     let result: unknown;
     try {
-      result = await lastValue(next.handle());
+      result = await handle();
     } catch (error) {
       if (claim === 'claimed') await this.release(delivery);
       throw error;

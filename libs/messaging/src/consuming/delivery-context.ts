@@ -8,7 +8,7 @@ import type { DeliveryContext } from './reliable-subscription.options';
 export class ReliableDeliveryContext implements DeliveryContext {
   attempt = 0;
   manager?: EntityManager;
-  /** Set by the first DedupeInterceptor, so a second (e.g. also registered globally) passes through. */
+  /** Set while the pipeline deduplicates it, so the interceptor registered globally as well passes through. */
   dedupeApplied = false;
   /**
    * The run number the dedupe claim already counted (one Redis round trip for both). The runner takes

@@ -1,5 +1,4 @@
-import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
-import { DedupeInterceptor } from './dedupe.interceptor';
+import { SetMetadata } from '@nestjs/common';
 import type { ReliableSubscriptionOptions } from './reliable-subscription.options';
 
 export const RELIABLE_SUBSCRIPTION = Symbol('RELIABLE_SUBSCRIPTION');
@@ -10,4 +9,4 @@ export const RELIABLE_SUBSCRIPTION = Symbol('RELIABLE_SUBSCRIPTION');
  * policy, the optional inbox and dead letters. No registration list: discovery finds it, in any module.
  */
 export const ReliableSubscribe = (options: ReliableSubscriptionOptions): MethodDecorator =>
-  applyDecorators(SetMetadata(RELIABLE_SUBSCRIPTION, options), UseInterceptors(DedupeInterceptor));
+  SetMetadata(RELIABLE_SUBSCRIPTION, options);

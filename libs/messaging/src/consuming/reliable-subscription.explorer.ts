@@ -1,5 +1,6 @@
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { GUARDS_METADATA, INTERCEPTORS_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { ExternalContextCreator } from '@nestjs/core/helpers/external-context-creator';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
@@ -13,6 +14,7 @@ import { MessagingMetrics } from '../observability/messaging-metrics';
 import { topologyNames, TopologyNames } from '../topology/topology-names';
 import type { TopologyPlan } from '../topology/topology-plan';
 import { partitionedQueuesPlan, workQueuePlan } from '../topology/topology-plans';
+import { DedupeInterceptor } from './dedupe.interceptor';
 import { AttemptCounter } from './attempt-counter';
 import { ReliableDeliveryContext } from './delivery-context';
 import { HandlerRunner, ReliableHandler } from './handler-runner';
@@ -47,6 +49,7 @@ export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, Bef
     private readonly metrics: MessagingMetrics,
     @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
     @InjectMessagingRedis() redis: Redis,
+    private readonly dedupe: DedupeInterceptor,
   ) {
     this.names = topologyNames(options.topology.prefix);
     this.attempts = new AttemptCounter(redis, options.redisKeyPrefix, options.consuming.dedupeDoneTtlMs);
@@ -111,8 +114,10 @@ export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, Bef
   ): ReliableConsumer {
     const instance = wrapper.instance as Record<string, (...args: unknown[]) => Promise<unknown>>;
     const method = instance[methodName];
-    const handler: ReliableHandler = (payload, delivery) =>
-      Promise.resolve(method.call(instance, payload, delivery));
+    const handler: ReliableHandler =
+      (subscription.nestEnhancers ?? declaresEnhancers(instance, method))
+        ? this.inNestContext(instance, method, methodName)
+        : (payload, delivery) => Promise.resolve(method.call(instance, payload, delivery));
     const consuming = this.options.consuming;
     const policy = resolveRetryPolicy(subscription.retry, consuming, Boolean(subscription.ordered));
     const runner = new HandlerRunner(
@@ -121,23 +126,9 @@ export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, Bef
       this.attempts,
       subscription.inbox ? this.dataSource : undefined,
     );
-    const callback = (payload: unknown, delivery: ReliableDeliveryContext) => runner.run(payload, delivery);
-    // Interceptors and guards are read from the function's metadata: give the wrapper the method's.
-    for (const key of Reflect.getMetadataKeys(method)) {
-      Reflect.defineMetadata(key, Reflect.getMetadata(key, method), callback);
-    }
-    const invoke = this.contextCreator.create(
-      instance,
-      callback as (...args: unknown[]) => unknown,
-      methodName,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      // No exception filters: failures are settled by the retry policy, not turned into responses.
-      { interceptors: true, guards: true, filters: false },
-      RMQ_CONTEXT_TYPE,
-    ) as (payload: unknown, delivery: ReliableDeliveryContext) => Promise<unknown>;
+    // Dedupe first: a duplicate is acked without reaching the handler or its guards and interceptors.
+    const invoke = (payload: unknown, delivery: ReliableDeliveryContext) =>
+      this.dedupe.apply(delivery, () => runner.run(payload, delivery));
     const { queues, plan } = this.topologyOf(subscription, policy.delaysMs);
     this.logger.log(`reliable subscription ${subscription.consumer} -> ${queues.join(', ')}`);
     return new ReliableConsumer({
@@ -153,6 +144,30 @@ export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, Bef
       deadLetters: this.deadLetters,
       metrics: this.metrics,
     });
+  }
+
+  /**
+   * The handler behind Nest's guards and interceptors (global ones included), context type `rmq`. It
+   * runs once per attempt inside the retry runner, so a guard's refusal is a failed attempt like any
+   * other: retried, then parked with its error.
+   */
+  private inNestContext(
+    instance: object,
+    method: (...args: unknown[]) => Promise<unknown>,
+    methodName: string,
+  ): ReliableHandler {
+    return this.contextCreator.create(
+      instance,
+      method,
+      methodName,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      // No exception filters: failures are settled by the retry policy, not turned into responses.
+      { interceptors: true, guards: true, filters: false },
+      RMQ_CONTEXT_TYPE,
+    ) as ReliableHandler;
   }
 
   private topologyOf(
@@ -185,4 +200,14 @@ export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, Bef
       }),
     };
   }
+}
+
+/** `@UseGuards` / `@UseInterceptors` on the method or its class. */
+function declaresEnhancers(instance: object, method: object): boolean {
+  const holders = [method, instance.constructor];
+  return holders.some((holder) =>
+    [GUARDS_METADATA, INTERCEPTORS_METADATA].some(
+      (key) => ((Reflect.getMetadata(key, holder) as unknown[] | undefined) ?? []).length > 0,
+    ),
+  );
 }

@@ -53,6 +53,13 @@ export interface ReliableSubscriptionOptions {
   redis?: 'required' | 'optional';
   /** Unacked deliveries for this subscription. @default consuming.prefetch */
   prefetch?: number;
+  /**
+   * Run the handler inside Nest's execution context, so guards and interceptors apply, global ones
+   * included. It costs about 25 µs of CPU per delivery and interceptor, so it is on only when the method
+   * or its class declares `@UseGuards` / `@UseInterceptors`, unless set here.
+   * @default whether the method or class declares guards or interceptors
+   */
+  nestEnhancers?: boolean;
 }
 
 /** What a reliable handler receives next to the payload. */

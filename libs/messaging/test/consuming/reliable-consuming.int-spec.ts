@@ -1,4 +1,14 @@
-import { Injectable, INestApplication, Module } from '@nestjs/common';
+import {
+  CallHandler,
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  INestApplication,
+  Module,
+  NestInterceptor,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { IsInt, IsString, Min } from 'class-validator';
 import type Redis from 'ioredis';
@@ -88,6 +98,35 @@ class ShippingHandler {
   }
 }
 
+/** What the handler's own guard and interceptor saw: the context type and message id, per call. */
+const enhancerCalls: string[] = [];
+
+@Injectable()
+class RecordingGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    enhancerCalls.push(`guard ${context.getType()} ${context.getArgByIndex<DeliveryContext>(1).messageId}`);
+    return context.getArgByIndex<{ deny?: boolean }>(0).deny !== true;
+  }
+}
+
+@Injectable()
+class RecordingInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler) {
+    enhancerCalls.push(`interceptor ${context.getArgByIndex<DeliveryContext>(1).messageId}`);
+    return next.handle();
+  }
+}
+
+@Injectable()
+class EnhancedHandler {
+  @ReliableSubscribe({ consumer: 'enhanced', routingKey: 'enhanced.*', retry: { maxAttempts: 1 } })
+  @UseGuards(RecordingGuard)
+  @UseInterceptors(RecordingInterceptor)
+  async handle(payload: unknown, context: DeliveryContext): Promise<void> {
+    record('enhanced', payload, context);
+  }
+}
+
 @Module({ providers: [ShippingHandler] })
 class ShippingModule {}
 
@@ -125,7 +164,7 @@ describe('reliable consuming (manual ack, dedupe, retries, dead letters)', () =>
         ),
         ShippingModule,
       ],
-      providers: [OrderHandlers],
+      providers: [OrderHandlers, EnhancedHandler],
     }).compile();
     app = moduleRef.createNestApplication();
     await app.init();
@@ -260,5 +299,19 @@ describe('reliable consuming (manual ack, dedupe, retries, dead letters)', () =>
     expect(effectsOf('second-module')).toHaveLength(1);
     const redis = app.get<Redis>(MESSAGING_REDIS);
     expect(await redis.get(`${ns.redis.prefix}dedupe:second-module:second-1`)).toBe('done');
+  });
+
+  it("runs a reliable handler's own guards and interceptors, after dedupe stopped the duplicates", async () => {
+    for (let i = 0; i < 3; i++) await publish('enhanced.created', { n: 1 }, 'enhanced-1');
+    await waitFor(async () => (await settled(names.queue('enhanced'))) === 3, {
+      what: 'three deliveries settled',
+    });
+    expect(enhancerCalls).toEqual(['guard rmq enhanced-1', 'interceptor enhanced-1']);
+    expect(effectsOf('enhanced')).toEqual([expect.objectContaining({ messageId: 'enhanced-1' })]);
+
+    await publish('enhanced.created', { deny: true }, 'enhanced-denied');
+    const [parked] = await waitFor(async () => deadLetters('enhanced'), { what: 'denied message parked' });
+    expect(parked).toMatchObject({ message_id: 'enhanced-denied', reason: 'handler-error' });
+    expect(effectsOf('enhanced')).toHaveLength(1);
   });
 });
