@@ -1,5 +1,6 @@
 import type { FactoryProvider } from '@nestjs/common';
 import Redis, { RedisOptions } from 'ioredis';
+import { coalesceSocketWrites } from './broker/coalesce-socket-writes';
 import { MESSAGING_OPTIONS, MESSAGING_REDIS } from './messaging.constants';
 import type { ResolvedMessagingOptions } from './messaging.options';
 
@@ -12,7 +13,6 @@ const FAIL_FAST: RedisOptions = {
   connectTimeout: 2000,
   commandTimeout: 2000,
   retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-  enableAutoPipelining: true,
 };
 
 /**
@@ -23,7 +23,10 @@ export function createMessagingRedis(
   o: Pick<ResolvedMessagingOptions, 'serviceName' | 'redisUrl' | 'redisOptions'>,
 ): Redis {
   const options: RedisOptions = { connectionName: o.serviceName, ...FAIL_FAST, ...o.redisOptions };
-  return options.sentinels ? new Redis(options) : new Redis(o.redisUrl, options);
+  const redis = options.sentinels ? new Redis(options) : new Redis(o.redisUrl, options);
+  // The dedupe claim and done batches of one tick leave in one write (ADR 0204).
+  redis.on('connect', () => coalesceSocketWrites(redis.stream));
+  return redis;
 }
 
 export const messagingRedisProvider: FactoryProvider<Redis> = {

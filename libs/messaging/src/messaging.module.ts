@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { AdminModule } from './admin/admin.module';
 import { AlertBus } from './alerting/alert-bus';
+import { BrokerWriteCoalescing } from './broker/broker-write-coalescing';
 import { AlertingModule } from './alerting/alerting.module';
 import { dataSourceOptions, MESSAGING_ENTITIES } from './config/data-source-options';
 import { ConsumingModule } from './consuming/consuming.module';
@@ -104,6 +105,7 @@ export class MessagingModule extends ConfigurableMessagingModule {
         ScheduleModule.forRoot(),
         ...FEATURE_MODULES,
       ],
+      providers: [BrokerWriteCoalescing],
       exports: [core, TypeOrmModule, RabbitMQModule, ...FEATURE_MODULES],
     };
   }

@@ -13,6 +13,7 @@ import {
   RedisUnavailableError,
   UnprocessableMessageError,
 } from './consume-errors';
+import { AckBatcher } from './ack-batcher';
 import { DUPLICATE_DELIVERY, ReliableDeliveryContext } from './delivery-context';
 import { decodeMessage } from './message-decoder';
 import { sleep } from './sleep';
@@ -43,7 +44,7 @@ export interface ReliableConsumerSetup {
   metrics: MessagingMetrics;
 }
 
-type Settle = (channel: ConfirmChannel) => void;
+type Settle = (channel: ConfirmChannel, acks: AckBatcher) => void;
 
 /**
  * One subscription's channel: declares its queues, consumes them, and settles each delivery exactly
@@ -58,6 +59,7 @@ export class ReliableConsumer {
   /** The channel most recently handed to setup, consuming or still declaring. */
   private latestChannel?: ConfirmChannel;
   private readonly closedChannels = new WeakSet<ConfirmChannel>();
+  private readonly ackBatchers = new WeakMap<ConfirmChannel, AckBatcher>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly partitionChains = new Map<string, Promise<void>>();
   private closing = false;
@@ -159,6 +161,7 @@ export class ReliableConsumer {
       }
       return;
     }
+    this.acksOf(channel).received(message);
     // The delivery's trace and ids go on every log line written while it is handled.
     const work = runInMessageContext(message, queue, () =>
       this.setup.subscription.ordered
@@ -323,10 +326,23 @@ export class ReliableConsumer {
   /** A settle on a channel that has since closed is harmless: the broker redelivers, dedupe absorbs it. */
   private settle(channel: ConfirmChannel, settle: Settle): void {
     try {
-      settle(channel);
+      settle(channel, this.acksOf(channel));
     } catch (error) {
-      this.logger.warn({ msg: 'could not settle delivery (channel closed)', error: String(error) });
+      this.settleFailed(error);
     }
+  }
+
+  private acksOf(channel: ConfirmChannel): AckBatcher {
+    let acks = this.ackBatchers.get(channel);
+    if (!acks) {
+      acks = new AckBatcher(channel, (error) => this.settleFailed(error));
+      this.ackBatchers.set(channel, acks);
+    }
+    return acks;
+  }
+
+  private settleFailed(error: unknown): void {
+    this.logger.warn({ msg: 'could not settle delivery (channel closed)', error: String(error) });
   }
 
   private count(queue: string, result: 'handled' | 'duplicate' | 'retried' | 'parked'): void {
@@ -338,16 +354,20 @@ export class ReliableConsumer {
 
 const ack =
   (message: ConsumeMessage): Settle =>
-  (channel) =>
-    channel.ack(message);
+  (_channel, acks) =>
+    acks.ack(message);
 const reject =
   (message: ConsumeMessage): Settle =>
-  (channel) =>
+  (channel, acks) => {
     channel.nack(message, false, false);
+    acks.settledElsewise(message);
+  };
 const requeue =
   (message: ConsumeMessage): Settle =>
-  (channel) =>
+  (channel, acks) => {
     channel.nack(message, false, true);
+    acks.settledElsewise(message);
+  };
 
 function routingKeyOf(message: ConsumeMessage): string {
   const original: unknown = message.properties.headers?.[ORIGINAL_ROUTING_KEY_HEADER];

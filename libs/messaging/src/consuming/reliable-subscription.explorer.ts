@@ -64,6 +64,7 @@ export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, Bef
 
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+    await this.dedupe.marksWritten();
   }
 
   /** Resolves once every subscription consumes (its queues declared); for tests and readiness. */

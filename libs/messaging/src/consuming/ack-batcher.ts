@@ -1,0 +1,68 @@
+import type { Channel, ConsumeMessage } from 'amqplib';
+
+/**
+ * Acks of one channel, gathered for a tick and sent as few frames as AMQP allows: the settled run at
+ * the front of the unsettled deliveries goes as one `ack(multiple)`, any ack behind a delivery still
+ * being handled goes alone. `multiple` can only cover the front run: it would ack everything up to its
+ * tag, handled or not. Spring AMQP batches acks the same way (`batchSize` / `AcknowledgeMode.AUTO`).
+ */
+export class AckBatcher {
+  /** Deliveries of this channel not yet passed by a flush, in delivery-tag order. */
+  private unsettled: ConsumeMessage[] = [];
+  private head = 0;
+  /** Delivery tags already settled here (acked, or nacked by the caller). */
+  private readonly settled = new Set<number>();
+  private readonly acks: ConsumeMessage[] = [];
+  private flushScheduled = false;
+
+  constructor(
+    private readonly channel: Channel,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** Called for every delivery in the order the channel received them. */
+  received(message: ConsumeMessage): void {
+    this.unsettled.push(message);
+  }
+
+  ack(message: ConsumeMessage): void {
+    this.acks.push(message);
+    this.settledElsewise(message);
+  }
+
+  /** The caller nacked or rejected it on the channel itself. */
+  settledElsewise(message: ConsumeMessage): void {
+    this.settled.add(message.fields.deliveryTag);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    let upTo: ConsumeMessage | undefined;
+    const pending = new Set(this.acks);
+    this.acks.length = 0;
+    while (this.head < this.unsettled.length) {
+      const front = this.unsettled[this.head];
+      if (!this.settled.delete(front.fields.deliveryTag)) break;
+      this.head++;
+      if (pending.delete(front)) upTo = front;
+    }
+    this.compact();
+    try {
+      if (upTo) this.channel.ack(upTo, true);
+      for (const message of pending) this.channel.ack(message);
+    } catch (error) {
+      // The channel closed: the broker redelivers whatever was not acked, and dedupe absorbs it.
+      this.onError(error);
+    }
+  }
+
+  private compact(): void {
+    if (this.head === this.unsettled.length) this.unsettled = [];
+    else if (this.head >= 1024) this.unsettled = this.unsettled.slice(this.head);
+    else return;
+    this.head = 0;
+  }
+}
