@@ -15,6 +15,9 @@ export interface BenchContext {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Publish scenarios' queues keep their newest messages only (see `BenchBroker.exchangeWithQueue`). */
+export const PUBLISH_QUEUE_MAX_LENGTH = 5000;
+
 /** ~256 B serialized, like the relay tests and broker-facts.md. */
 export const BENCH_PAYLOAD = { order: 'x'.repeat(220) };
 
@@ -229,10 +232,17 @@ export class BenchBroker {
     return new BenchBroker(connection, channel);
   }
 
-  /** A fanout exchange bound to a durable classic queue of the same name. */
-  async exchangeWithQueue(name: string): Promise<void> {
+  /**
+   * A fanout exchange bound to a durable classic queue of the same name, bounded to its newest
+   * `maxLength` messages: a queue that grows to 200,000 messages slows the broker down, which would
+   * blur what a publish figure is about (the publisher, not the queue's size).
+   */
+  async exchangeWithQueue(name: string, maxLength = PUBLISH_QUEUE_MAX_LENGTH): Promise<void> {
     await this.channel.assertExchange(name, 'fanout', { durable: true });
-    await this.channel.assertQueue(name, { durable: true });
+    await this.channel.assertQueue(name, {
+      durable: true,
+      arguments: { 'x-max-length': maxLength, 'x-overflow': 'drop-head' },
+    });
     await this.channel.bindQueue(name, name, '');
   }
 

@@ -28,8 +28,9 @@ const RMQ_CONTEXT_TYPE = 'rmq';
 
 /**
  * Finds `@ReliableSubscribe` methods in every module (the way golevelup finds `@RabbitSubscribe`),
- * wraps each in Nest's context (interceptors, guards, filters) around the retry runner, and starts one
- * `ReliableConsumer` per subscription. Start-up does not wait for the broker.
+ * puts each behind dedupe and the retry runner (and Nest's guards and interceptors when it declares
+ * any, ADR 0204), and starts one `ReliableConsumer` per subscription. Start-up does not wait for the
+ * broker.
  */
 @Injectable()
 export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, BeforeApplicationShutdown {
