@@ -67,7 +67,7 @@ function setUp() {
     broker.nack(message);
     batcher.settledElsewise(message);
   };
-  return { broker, onError, deliver, ack, reject };
+  return { broker, batcher, onError, deliver, ack, reject };
 }
 
 function seededRandom(seed: number): () => number {
@@ -98,6 +98,16 @@ function ticksInHand(tag: number, lastOfBurst: boolean, random: () => number): n
 }
 
 describe('AckBatcher', () => {
+  it('sends the gathered acks at once when flushed (shutdown), and nothing again at the tick', async () => {
+    const { broker, batcher, deliver, ack } = setUp();
+    deliver(1, 2, 3).forEach(ack);
+    batcher.flush();
+    expect(broker.calls).toEqual([{ tag: 3, multiple: true }]);
+    await nextTick();
+    expect(broker.calls).toHaveLength(1);
+    expect(broker.violations).toEqual([]);
+  });
+
   it('sends the acks of one tick as a single ack(multiple) of the last tag, and nothing before the tick ends', async () => {
     const { broker, onError, deliver, ack } = setUp();
     deliver(1, 2, 3, 4, 5).forEach(ack);

@@ -38,7 +38,8 @@ export class AckBatcher {
     process.nextTick(() => this.flush());
   }
 
-  private flush(): void {
+  /** Sends what is gathered now; shutdown calls it before closing the channel. */
+  flush(): void {
     this.flushScheduled = false;
     let upTo: ConsumeMessage | undefined;
     const pending = new Set(this.acks);

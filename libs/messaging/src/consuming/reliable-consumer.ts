@@ -93,6 +93,8 @@ export class ReliableConsumer {
       await Promise.allSettled(active.consumerTags.map((tag) => active.channel.cancel(tag)));
     }
     await Promise.allSettled([...this.inFlight]);
+    // The last acks are still gathered for the next tick: send them before the channel closes.
+    if (active) this.ackBatchers.get(active.channel)?.flush();
     await this.wrapper?.close();
   }
 
