@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 /** A claimed row as the relay needs it to publish. */
 export interface ClaimedRow {
@@ -13,6 +13,15 @@ export interface ClaimedRow {
   headers: string | null;
   attempts: number;
   createdAt: Date;
+}
+
+/**
+ * Rows claimed for publishing. `leased` settles when their leases are committed; the rows may be
+ * published before that (their row locks hold them until then), but not marked sent.
+ */
+export interface Claim {
+  rows: ClaimedRow[];
+  leased: Promise<void>;
 }
 
 /** A failed attempt to write back: the row's new attempt count, when to retry, and why. */
@@ -48,12 +57,13 @@ export class OutboxClaims {
    * relays); a keyed row only if this relay owns its partition and no earlier row of its key is unsent,
    * so one message per key is in flight and a failed or backing-off message holds its successors back.
    */
-  async claim(owner: string, limit: number, leaseMs: number): Promise<ClaimedRow[]> {
+  async claim(owner: string, limit: number, leaseMs: number): Promise<Claim> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
+    let records: ClaimedRecord[];
     try {
       await runner.startTransaction('READ COMMITTED');
-      const records = (await runner.query(
+      records = (await runner.query(
         /* sql */ `
         SELECT o.id, o.message_id, o.exchange, o.routing_key, o.partition_key, o.payload, o.headers,
                o.attempts, o.created_at
@@ -71,19 +81,40 @@ export class OutboxClaims {
         FOR UPDATE SKIP LOCKED`,
         [owner, limit],
       )) as ClaimedRecord[];
-      if (records.length > 0) {
+    } catch (error) {
+      await this.endClaim(runner, 'rollback');
+      throw error;
+    }
+    const ids = records.map((r) => r.id);
+    return { rows: records.map(toClaimedRow), leased: this.lease(runner, owner, ids, leaseMs) };
+  }
+
+  /**
+   * Writes the leases and commits, beside the publishing of the rows it covers: until it commits, the
+   * transaction's row locks keep other relays off them (SKIP LOCKED), and a relay that dies first
+   * publishes nothing more than one that dies before its mark-sent commit (G2: at least once).
+   */
+  private async lease(runner: QueryRunner, owner: string, ids: string[], leaseMs: number): Promise<void> {
+    try {
+      if (ids.length > 0) {
         await runner.query(
           /* sql */ `UPDATE outbox_message
              SET locked_by = ?, locked_until = DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ? MICROSECOND)
            WHERE id IN (?)`,
-          [owner, leaseMs * 1000, records.map((r) => r.id)],
+          [owner, leaseMs * 1000, ids],
         );
       }
-      await runner.commitTransaction();
-      return records.map(toClaimedRow);
+      await this.endClaim(runner, 'commit');
     } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      await this.endClaim(runner, 'rollback');
       throw error;
+    }
+  }
+
+  private async endClaim(runner: QueryRunner, how: 'commit' | 'rollback'): Promise<void> {
+    try {
+      if (how === 'commit') await runner.commitTransaction();
+      else if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
     } finally {
       await runner.release();
     }

@@ -123,8 +123,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       if (this.publisher.ready && worthClaiming && marksKeepingUp && (this.wanted || lastClaimFull)) {
         this.wanted = false;
         const limit = Math.min(batchSize, room);
-        const rows = await this.claims.claim(this.owner, limit, leaseMs);
-        rows.forEach((row) => this.publish(row));
+        const { rows, leased } = await this.claims.claim(this.owner, limit, leaseMs);
+        // Published at once; the lease commit runs beside the publishes (the claim's row locks hold
+        // the rows meanwhile) and is waited for only before a row is settled.
+        const leaseCommitted = leased.catch((error: Error) =>
+          this.logger.warn({ msg: 'could not commit the leases of a claim', error: error.message }),
+        );
+        rows.forEach((row) => this.publish(row, leaseCommitted));
         lastClaimFull = rows.length === limit;
         // Drain while batches come back full; otherwise wait for confirms or a wake-up.
         if (lastClaimFull && this.inFlight.size < publishWindow) continue;
@@ -136,9 +141,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private publish(row: ClaimedRow): void {
+  private publish(row: ClaimedRow, leaseCommitted: Promise<unknown>): void {
     this.inFlight.set(row.id, row);
-    void this.publisher.publish(outgoingMessageOf(row)).then((failure) => {
+    const published = this.publisher.publish(outgoingMessageOf(row));
+    void Promise.all([published, leaseCommitted]).then(([failure]) => {
       this.inFlight.delete(row.id);
       this.settled.push({ row, failure });
       this.signal();
