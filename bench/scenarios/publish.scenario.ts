@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { OUTBOX_DEFAULTS } from '../../libs/messaging/src';
 import { createTestNamespace, REPO_ROOT, startChild } from '../../libs/messaging/test/support';
 import { compare, measure, ScenarioResult } from '../bench-report';
 import {
@@ -11,11 +12,12 @@ import {
 } from '../bench-kit';
 
 export const RELAY_PROCESS = join(REPO_ROOT, 'libs/messaging/test/publishing/relay-process.fixture.ts');
-const WINDOW = 1000;
+/** The relay's default window; the raw baseline gets the same number of publishes in flight. */
+const WINDOW = OUTBOX_DEFAULTS.publishWindow;
 
 /**
- * Scenario 1: a relay process (batch 500, window 1000) draining a pre-filled outbox vs raw amqplib
- * publishing the same messages through one confirm channel with a window of 1000, into the same kind
+ * Scenario 1: a relay process (default batch and window) draining a pre-filled outbox vs raw amqplib
+ * publishing the same messages through one confirm channel with the same window, into the same kind
  * of queue, interleaved per repetition.
  */
 export async function publishScenarios(ctx: BenchContext): Promise<ScenarioResult[]> {

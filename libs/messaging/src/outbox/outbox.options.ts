@@ -6,9 +6,9 @@ export interface OutboxOptions {
   maxPayloadBytes: number;
   /** Fallback poll when no post-commit wake-up arrives. @default 1000 */
   pollIntervalMs: number;
-  /** Rows claimed per claim query. @default 500 */
+  /** Rows claimed per claim query; larger batches spread its fixed cost (ADR 0205). @default 2000 */
   batchSize: number;
-  /** Publishes awaiting a broker confirm at once. @default 1000 */
+  /** Publishes awaiting a broker confirm at once; covers the next claim's latency. @default 6000 */
   publishWindow: number;
   /** How long a claim is owned before the resend job may take it over. @default 30000 */
   leaseMs: number;
@@ -46,8 +46,8 @@ export const OUTBOX_DEFAULTS: OutboxOptions = {
   relayEnabled: true,
   maxPayloadBytes: 256 * 1024,
   pollIntervalMs: 1000,
-  batchSize: 500,
-  publishWindow: 1000,
+  batchSize: 2000,
+  publishWindow: 6000,
   leaseMs: 30_000,
   maxAttempts: 10,
   backoffBaseMs: 1000,
