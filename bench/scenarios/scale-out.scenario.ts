@@ -18,6 +18,7 @@ import {
   seedBacklog,
   sleep,
 } from '../bench-kit';
+import { OUTBOX_DEFAULTS } from '../../libs/messaging/src';
 import { RELAY_PROCESS } from './publish.scenario';
 
 const CONSUMER_PROCESS = join(REPO_ROOT, 'bench/fixtures/bench-consumer.process.ts');
@@ -52,7 +53,8 @@ async function relayScaleOut(
   ns: TestNamespace,
   startRelay: (owner: string) => Promise<ChildApp>,
 ): Promise<ScenarioResult> {
-  const rows = ctx.quick ? 10_000 : 50_000;
+  // Several claims per relay even at the default batch of 2,000 rows.
+  const rows = ctx.quick ? 30_000 : 100_000;
   const probe = await BenchBroker.open(ns.vhost.url);
   try {
     await probe.exchangeWithQueue('relay');
@@ -71,7 +73,7 @@ async function relayScaleOut(
       return rate;
     });
     // What the broker alone takes on this machine right now: if two relays come close, it is the limit.
-    const broker = await rawConfirmWindow(ns.vhost.url, 'relay', rows);
+    const broker = await rawConfirmWindow(ns.vhost.url, 'relay', rows, OUTBOX_DEFAULTS.publishWindow);
     await probe.purge('relay');
     const twoMedian = measure('', '', two).median;
     const brokerBound = twoMedian >= 0.8 * broker;
