@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '../../libs/messaging/test/support';
 import { DemoApps, startDemoApps } from '../demo-apps';
-import { billingPartition, orderEvent, RawPublisher } from './raw-broker';
+import { billingPartition, consumedQueues, orderEvent, RawPublisher } from './raw-broker';
 
 interface DeadLetterRow {
   messageId: string;
@@ -17,6 +17,10 @@ describe('bad input on the order events stream: each is parked with a reason, th
 
   beforeAll(async () => {
     apps = await startDemoApps('bad_input');
+    // Live is not subscribed: a message published before the partition bindings exist is dropped.
+    await waitFor(async () => (await consumedQueues(apps.vhost.name)).length === 4, {
+      what: 'billing consuming its 4 partition queues',
+    });
     raw = await RawPublisher.open(apps.vhost.url);
   });
 

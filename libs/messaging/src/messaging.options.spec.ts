@@ -12,7 +12,7 @@ describe('resolveMessagingOptions', () => {
     const resolved = resolveMessagingOptions({ ...base, outbox: { maxAttempts: 3 } });
     expect(resolved.rabbitmqUrls).toEqual(['amqp://127.0.0.1']);
     expect(resolved.outbox.maxAttempts).toBe(3);
-    expect(resolved.outbox.batchSize).toBe(500);
+    expect(resolved.outbox.batchSize).toBe(2000);
     expect(resolved.redisKeyPrefix).toBe('orders:');
   });
 
