@@ -143,11 +143,13 @@ export class DedupeMarks {
     return marks.map(() => undefined);
   }
 
-  private async call<T>(command: () => Promise<T>): Promise<T> {
+  /** Not an async function: one promise less per call on the consumer's hot path. */
+  private call<T>(command: () => Promise<T>): Promise<T> {
+    const unavailable = (error: unknown) => Promise.reject(new RedisUnavailableError(error));
     try {
-      return await command();
+      return command().catch(unavailable);
     } catch (error) {
-      throw new RedisUnavailableError(error);
+      return unavailable(error);
     }
   }
 }

@@ -48,37 +48,30 @@ export class DedupeInterceptor implements NestInterceptor {
    */
   async apply(delivery: ReliableDeliveryContext, handle: () => Promise<unknown>): Promise<unknown> {
     delivery.dedupeApplied = true;
+    delivery.claimedAttempt = undefined;
     try {
-      return await this.claimAndHandle(delivery, handle);
+      const claim = await this.claim(delivery);
+      if (claim === 'done') {
+        this.metrics.dedupeHits.inc({ queue: delivery.queue });
+        return DUPLICATE_DELIVERY;
+      }
+      if (claim === 'in-flight') throw new DuplicateInFlightError(delivery.messageId);
+      let result: unknown;
+      try {
+        result = await handle();
+      } catch (error) {
+        if (claim === 'claimed') await this.release(delivery);
+        throw error;
+      }
+      // Not awaited: the ack leaves with the done mark instead of one Redis round trip later. Acking
+      // first loses nothing: the effect is committed, and a copy arriving meanwhile finds `processing`
+      // and is held until the mark says `done` (ADR 0204).
+      if (claim === 'claimed') this.track(this.markDone(delivery));
+      return result;
     } finally {
       // A held delivery is invoked again and must be deduplicated again.
       delivery.dedupeApplied = false;
     }
-  }
-
-  private async claimAndHandle(
-    delivery: ReliableDeliveryContext,
-    handle: () => Promise<unknown>,
-  ): Promise<unknown> {
-    delivery.claimedAttempt = undefined;
-    const claim = await this.claim(delivery);
-    if (claim === 'done') {
-      this.metrics.dedupeHits.inc({ queue: delivery.queue });
-      return DUPLICATE_DELIVERY;
-    }
-    if (claim === 'in-flight') throw new DuplicateInFlightError(delivery.messageId);
-    let result: unknown;
-    try {
-      result = await handle();
-    } catch (error) {
-      if (claim === 'claimed') await this.release(delivery);
-      throw error;
-    }
-    // Not awaited: the ack leaves with the done mark instead of one Redis round trip later. Acking
-    // first loses nothing: the effect is committed, and a copy arriving meanwhile finds `processing`
-    // and is held until the mark says `done` (ADR 0204).
-    if (claim === 'claimed') this.track(this.markDone(delivery));
-    return result;
   }
 
   /** Resolves when the done marks written so far reached Redis (or failed); awaited at shutdown. */

@@ -33,7 +33,11 @@ export class HandlerRunner {
     // The dedupe claim counted the first run and its done mark forgets the count.
     const countedByClaim = delivery.claimedAttempt !== undefined;
     for (let runs = 1; ; runs++) {
-      delivery.attempt = await this.startAttempt(delivery, runs);
+      // The claim's count is used as is: no promise and no turn of the event loop for it.
+      delivery.attempt =
+        runs === 1 && delivery.claimedAttempt !== undefined
+          ? delivery.claimedAttempt
+          : await this.startAttempt(delivery, runs);
       if (delivery.attempt > this.policy.maxAttempts) throw new AttemptsExhaustedError(delivery.attempt);
       try {
         const result = await this.once(payload, delivery);
@@ -78,7 +82,6 @@ export class HandlerRunner {
   }
 
   private async startAttempt(delivery: ReliableDeliveryContext, runs: number): Promise<number> {
-    if (runs === 1 && delivery.claimedAttempt !== undefined) return delivery.claimedAttempt;
     try {
       return await this.attempts.start(delivery.consumer, delivery.messageId);
     } catch (error) {

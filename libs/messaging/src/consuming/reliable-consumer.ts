@@ -170,11 +170,14 @@ export class ReliableConsumer {
         ? this.afterPrevious(queue, () => this.handle(channel, queue, message))
         : this.handle(channel, queue, message),
     );
-    const tracked = work.catch((error: unknown) =>
-      this.logger.error({ msg: 'delivery pipeline failed', queue, error: String(error) }),
+    const tracked: Promise<void> = work.then(
+      () => void this.inFlight.delete(tracked),
+      (error: unknown) => {
+        this.inFlight.delete(tracked);
+        this.logger.error({ msg: 'delivery pipeline failed', queue, error: String(error) });
+      },
     );
     this.inFlight.add(tracked);
-    void tracked.finally(() => this.inFlight.delete(tracked));
   }
 
   /** Per-key order: the next delivery of a partition starts only when the previous one is settled. */
