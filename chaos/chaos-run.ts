@@ -119,7 +119,8 @@ async function quiesce(fleet: ChaosFleet, timeoutMs: number): Promise<boolean> {
   }
 }
 
-async function settleSnapshot(fleet: ChaosFleet): Promise<{ busy: number; key: string }> {
+/** Unsent outbox rows (producers' database) and ledger rows (billing's). */
+async function pendingAndBilled(fleet: ChaosFleet): Promise<{ pending: number; ledger: number }> {
   const [pending] = await fleet.query<{ n: number }>(
     fleet.ordersDb,
     'SELECT COUNT(*) AS n FROM outbox_message WHERE sent_at IS NULL',
@@ -128,13 +129,18 @@ async function settleSnapshot(fleet: ChaosFleet): Promise<{ busy: number; key: s
     fleet.billingDb,
     'SELECT COUNT(*) AS n FROM billing_ledger',
   );
+  return { pending: Number(pending.n), ledger: Number(ledger.n) };
+}
+
+async function settleSnapshot(fleet: ChaosFleet): Promise<{ busy: number; key: string }> {
+  const { pending, ledger } = await pendingAndBilled(fleet);
   const [parked] = await fleet.query<{ n: number }>(fleet.billingDb, 'SELECT COUNT(*) AS n FROM dead_letter');
   const working = (await queueDepths(fleet.vhost.name))
     .filter((q) => !q.name.endsWith('.dlq'))
     .reduce((sum, q) => sum + (q.messages ?? 0), 0);
   return {
-    busy: Number(pending.n) + working,
-    key: `${Number(ledger.n)}/${Number(parked.n)}`,
+    busy: pending + working,
+    key: `${ledger}/${Number(parked.n)}`,
   };
 }
 
@@ -144,18 +150,11 @@ async function progressLine(
   scenario: string,
   startedAt: number,
 ): Promise<string> {
-  const [pending] = await fleet.query<{ n: number }>(
-    fleet.ordersDb,
-    'SELECT COUNT(*) AS n FROM outbox_message WHERE sent_at IS NULL',
-  );
-  const [ledger] = await fleet.query<{ n: number }>(
-    fleet.billingDb,
-    'SELECT COUNT(*) AS n FROM billing_ledger',
-  );
+  const { pending, ledger } = await pendingAndBilled(fleet);
   const up = [...fleet.producers, ...fleet.consumers].filter((m) => m.up).length;
   const { eventsCommitted, retries } = driver.progress;
   return (
     `[${scenario}] t=${Math.round((Date.now() - startedAt) / 1000)}s committed=${eventsCommitted} ` +
-    `outboxPending=${Number(pending.n)} ledger=${Number(ledger.n)} retries=${retries} appsUp=${up}`
+    `outboxPending=${pending} ledger=${ledger} retries=${retries} appsUp=${up}`
   );
 }
