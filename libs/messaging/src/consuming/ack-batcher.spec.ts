@@ -64,8 +64,7 @@ function setUp() {
     batcher.ack(message);
   };
   const reject = (message: ConsumeMessage) => {
-    broker.nack(message);
-    batcher.settledElsewise(message);
+    batcher.nack(message, false);
   };
   return { broker, batcher, onError, deliver, ack, reject };
 }

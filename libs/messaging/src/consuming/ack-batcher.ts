@@ -10,7 +10,7 @@ export class AckBatcher {
   /** Deliveries of this channel not yet passed by a flush, in delivery-tag order. */
   private unsettled: ConsumeMessage[] = [];
   private head = 0;
-  /** Delivery tags already settled here (acked, or nacked by the caller). */
+  /** Delivery tags already settled here (acked or nacked). */
   private readonly settled = new Set<number>();
   private readonly acks: ConsumeMessage[] = [];
   private flushScheduled = false;
@@ -27,11 +27,19 @@ export class AckBatcher {
 
   ack(message: ConsumeMessage): void {
     this.acks.push(message);
-    this.settledElsewise(message);
+    this.markSettled(message);
   }
 
-  /** The caller nacked or rejected it on the channel itself. */
-  settledElsewise(message: ConsumeMessage): void {
+  /**
+   * Nacks go out at once, one by one (`requeue` false: into the queue's dead-letter exchange). Throws
+   * when the channel is closed; the delivery then counts as unsettled, as the broker sees it.
+   */
+  nack(message: ConsumeMessage, requeue: boolean): void {
+    this.channel.nack(message, false, requeue);
+    this.markSettled(message);
+  }
+
+  private markSettled(message: ConsumeMessage): void {
     this.settled.add(message.fields.deliveryTag);
     if (this.flushScheduled) return;
     this.flushScheduled = true;

@@ -44,7 +44,7 @@ export interface ReliableConsumerSetup {
   metrics: MessagingMetrics;
 }
 
-type Settle = (channel: ConfirmChannel, acks: AckBatcher) => void;
+type Settle = (acks: AckBatcher) => void;
 
 /**
  * One subscription's channel: declares its queues, consumes them, and settles each delivery exactly
@@ -331,7 +331,7 @@ export class ReliableConsumer {
   /** A settle on a channel that has since closed is harmless: the broker redelivers, dedupe absorbs it. */
   private settle(channel: ConfirmChannel, settle: Settle): void {
     try {
-      settle(channel, this.acksOf(channel));
+      settle(this.acksOf(channel));
     } catch (error) {
       this.settleFailed(error);
     }
@@ -359,20 +359,16 @@ export class ReliableConsumer {
 
 const ack =
   (message: ConsumeMessage): Settle =>
-  (_channel, acks) =>
+  (acks) =>
     acks.ack(message);
 const reject =
   (message: ConsumeMessage): Settle =>
-  (channel, acks) => {
-    channel.nack(message, false, false);
-    acks.settledElsewise(message);
-  };
+  (acks) =>
+    acks.nack(message, false);
 const requeue =
   (message: ConsumeMessage): Settle =>
-  (channel, acks) => {
-    channel.nack(message, false, true);
-    acks.settledElsewise(message);
-  };
+  (acks) =>
+    acks.nack(message, true);
 
 function routingKeyOf(message: ConsumeMessage): string {
   const original: unknown = message.properties.headers?.[ORIGINAL_ROUTING_KEY_HEADER];
