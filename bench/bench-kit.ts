@@ -18,7 +18,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** Publish scenarios' queues keep their newest messages only (see `BenchBroker.exchangeWithQueue`). */
 export const PUBLISH_QUEUE_MAX_LENGTH = 5000;
 
-/** ~256 B serialized, like the relay tests and broker-facts.md. */
+/** ~256 B serialized, like the relay tests and docs/broker-behaviour.md. */
 export const BENCH_PAYLOAD = { order: 'x'.repeat(220) };
 
 /** Runs `fn` `reps` times and returns the samples; `label` goes to the progress output. */

@@ -13,7 +13,7 @@ export interface Measurement {
   samples: number[];
 }
 
-/** A goal from issue 9, checked either on the ratio or on the subject's own figure. */
+/** A goal of docs/performance.md, checked either on the ratio or on the subject's own figure. */
 export interface Target {
   on: 'ratio' | 'subject';
   op: '>=' | '<=';

@@ -1,5 +1,5 @@
 /**
- * The benchmark suite (issue 9): every figure beside its baseline measured in the same run, as medians
+ * The benchmark suite (docs/performance.md): every figure beside its baseline measured in the same run, as medians
  * of repetitions with their spread, ratios checked against the targets. Writes bench/results/latest.*.
  *
  *   npm run bench                     full run (~10 min)

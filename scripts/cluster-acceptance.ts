@@ -1,4 +1,4 @@
-// Issue 12's acceptance on a local three-node RabbitMQ cluster (scripts/cluster.sh), then relay throughput
+// The scale-out acceptance (docs/scaling.md) on a local three-node RabbitMQ cluster (scripts/cluster.sh), then relay throughput
 // with 1, 2 and 3 relay processes. Needs the built apps (npm run build) and scripts/services.sh ensure.
 // Run: node -r ./libs/messaging/test/support/register-ts.js scripts/cluster-acceptance.ts [--skip-throughput]
 //        [--skip-acceptance] [--messages 10000] [--keys 500] [--throughput-messages 20000]

@@ -112,6 +112,19 @@ ensure_chromium() {
   fi
 }
 
+# ---------- Compose CLI (validates the compose files without an engine) ----------
+ensure_compose_cli() {
+  if docker compose version >/dev/null 2>&1; then log compose "docker compose plugin"; return; fi
+  if have docker-compose; then log compose "present $(docker-compose version --short 2>/dev/null)"; return; fi
+  if is_root && have apt-get; then
+    # --no-install-recommends (in apt_install): the package alone validates; recommends pull in an engine.
+    apt_install compose docker-compose
+    log compose "installed $(docker-compose version --short 2>/dev/null)"
+  else
+    log compose "missing: test/compose-cli.int-spec.ts is skipped (apt-get install docker-compose)"
+  fi
+}
+
 status() {
   { mysql_root -e 'select 1' >/dev/null 2>&1 && log mysql up; } || log mysql down
   { rabbit_up >/dev/null 2>&1 && log rabbitmq up; } || log rabbitmq down
@@ -119,7 +132,7 @@ status() {
 }
 
 case "${1:-ensure}" in
-  ensure) have curl || apt_install curl curl; ensure_mysql; ensure_rabbitmq; ensure_redis; ensure_chromium ;;
+  ensure) have curl || apt_install curl curl; ensure_mysql; ensure_rabbitmq; ensure_redis; ensure_chromium; ensure_compose_cli ;;
   status) status ;;
   *) echo "usage: $0 ensure|status" >&2; exit 2 ;;
 esac

@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 bash scripts/services.sh ensure
 [ -n "${SKIP_BUILD:-}" ] || npm run --silent build >/dev/null
 npx jest --selectProjects unit integration "$@"
-npx jest --selectProjects faults --runInBand --passWithNoTests "$@"
+npx jest --selectProjects faults --runInBand "$@"

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '../../libs/messaging/test/support';
+import { waitFor, waitForQuiescence } from '../../libs/messaging/test/support';
 import { DemoApps, startDemoApps } from '../demo-apps';
 import { billingPartition, consumedQueues, orderEvent, RawPublisher } from './raw-broker';
 
@@ -161,8 +161,11 @@ describe('bad input on the order events stream: each is parked with a reason, th
     await waitFor(async () => (await ledgerRows(event.orderId as string)).length === 1, {
       what: 'the bypassing message billed',
     });
-    // The second copy is absorbed by dedupe (Redis mark and inbox row), not billed again.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The second copy is absorbed by dedupe (Redis mark and inbox row), not billed again: count once the
+    // partition queue has nothing ready or unacked.
+    await waitForQuiescence(apps.vhost.name, [billingPartition(2)], {
+      what: 'partition 2 quiet after both copies',
+    });
     expect(await ledgerRows(event.orderId as string)).toEqual([{ messageId, seq: 1 }]);
     await expectStillFlowing();
   });

@@ -2,6 +2,7 @@ import { RabbitMQModule, MessageHandlerErrorBehavior } from '@golevelup/nestjs-r
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { hostname } from 'node:os';
 import type Redis from 'ioredis';
 import { AdminModule } from './admin/admin.module';
 import { AlertBus } from './alerting/alert-bus';
@@ -33,6 +34,9 @@ class MessagingCoreModule implements OnApplicationShutdown {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
+
+/** `<service>@<host>:<pid>`: the relay's owner id starts with the same, so rows and connections match up. */
+const connectionName = (o: ResolvedMessagingOptions) => `${o.serviceName}@${hostname()}:${process.pid}`;
 
 const FEATURE_MODULES = [
   OutboxModule,
@@ -96,7 +100,13 @@ export class MessagingModule extends ConfigurableMessagingModule {
             uri: o.rabbitmqUrls,
             // Start without a broker: producers keep committing to the outbox and the relay catches up.
             connectionInitOptions: { wait: false },
-            connectionManagerOptions: { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 },
+            connectionManagerOptions: {
+              heartbeatIntervalInSeconds: 5,
+              reconnectTimeInSeconds: 1,
+              // Names the connection in the management UI so an operator (or a fail-over test) can tell
+              // which process it belongs to.
+              connectionOptions: { clientProperties: { connection_name: connectionName(o) } },
+            },
             // Never golevelup's default requeue loop: reliable subscriptions settle every message themselves.
             defaultSubscribeErrorBehavior: MessageHandlerErrorBehavior.NACK,
             registerHandlers: true,

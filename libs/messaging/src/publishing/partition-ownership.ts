@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 
 /**
- * Leases of keyed relay partitions (design §5): each partition has at most one owner whose lease has not
+ * Leases of keyed relay partitions (docs/publishing.md): each partition has at most one owner whose lease has not
  * expired, and live relays converge on a fair share each (ceil(partitions / live relays)). The claim
  * query checks the lease itself, so a relay whose lease lapsed stops claiming that partition at once.
  */
@@ -14,11 +14,13 @@ export class PartitionOwnership {
   /** One renewal round: heartbeat, renew own leases, give back the excess, take free partitions. Returns the partitions owned. */
   async renew(owner: string, partitions: number, leaseMs: number): Promise<number[]> {
     const leaseUs = leaseMs * 1000;
+    // The expression is repeated rather than `VALUES(alive_until)`: MySQL 8 deprecates VALUES() in
+    // upserts and MariaDB lacks MySQL's row alias, so this is the form both accept (docs/databases.md).
     await this.dataSource.query(
       /* sql */ `INSERT INTO outbox_relay_instance (owner, alive_until)
        VALUES (?, DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ? MICROSECOND))
-       ON DUPLICATE KEY UPDATE alive_until = VALUES(alive_until)`,
-      [owner, leaseUs],
+       ON DUPLICATE KEY UPDATE alive_until = DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ? MICROSECOND)`,
+      [owner, leaseUs, leaseUs],
     );
     await this.dataSource.query(
       /* sql */ `DELETE FROM outbox_relay_instance WHERE alive_until < DATE_SUB(UTC_TIMESTAMP(3), INTERVAL ? MICROSECOND)`,

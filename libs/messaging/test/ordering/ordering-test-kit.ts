@@ -80,7 +80,7 @@ export class OrderedWriter {
 }
 
 /**
- * The acceptance set-up of issue 6: two consumer processes of the ordered stream (`first` is started
+ * The acceptance set-up of the ordering guarantee (docs/ordering.md): two consumer processes of the ordered stream (`first` is started
  * first, so single-active-consumer makes it active on every partition), two relay processes and a writer.
  */
 export class OrderedStreamRun {

@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AlertBus, AlertEvent, OutboxService, PayloadTooLargeError } from '../../src';
-import { createTestNamespace, TestNamespace, waitFor, sleep } from '../support';
+import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
 import { BrokerProbe, distinct, Received, sqlQuery, startMessagingApp } from './relay-test-kit';
 
 interface OutboxRow {
@@ -83,7 +83,19 @@ describe('Outbox relay: transactional outbox, confirmed and routed publishing (G
       }),
     );
     await waitFor(async () => (await rowOf(added.messageId))?.sent_at, { what: 'the row marked sent' });
-    await sleep(300);
+    // A second publish would come from a relay still holding the row: count once all is quiet.
+    await waitForQuiescence(ns.vhost.name, ['orders'], {
+      what: 'the orders queue and the outbox quiet',
+      idle: async () =>
+        Number(
+          (
+            await sqlQuery<{ n: number }>(
+              ns,
+              'SELECT COUNT(*) AS n FROM outbox_message WHERE sent_at IS NULL',
+            )
+          )[0].n,
+        ) === 0,
+    });
     const copies = delivered.filter((r) => r.messageId === added.messageId);
     expect(copies).toHaveLength(1);
     const { message, body } = copies[0];

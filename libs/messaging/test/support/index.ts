@@ -7,3 +7,4 @@ export * from './wait-for';
 export * from './child-app';
 export * from './broker-control';
 export * from './private-redis';
+export * from './quiescence';
