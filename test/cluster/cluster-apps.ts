@@ -9,6 +9,7 @@ import {
   startChild,
   uniqueName,
   waitFor,
+  waitForSteady,
 } from '../../libs/messaging/test/support';
 import { outboxPartitionOf } from '../../libs/messaging/src/outbox/outbox-partition';
 import { OUTBOX_DEFAULTS } from '../../libs/messaging/src/outbox/outbox.options';
@@ -27,6 +28,8 @@ export interface QueueInfo {
   online?: string[];
   consumers?: number;
   messages?: number;
+  messages_ready?: number;
+  messages_unacknowledged?: number;
 }
 
 /** A row to write into the outbox as `OutboxService.add` lays it out (bulk, for load). */
@@ -99,12 +102,34 @@ export class ClusterApps {
 
   /** AMQP connections in the vhost on nodes that are up: one per app once it is connected. */
   async liveConnections(): Promise<number> {
-    const list = await this.cluster.management<Array<{ node: string }>>(
-      this.liveNode(),
-      'GET',
-      `/api/vhosts/${this.vhost}/connections`,
+    return (await this.liveConnectionDetails()).length;
+  }
+
+  /** The live connections with their names (`<service>@<host>:<pid>`) and when they opened (epoch ms). */
+  async liveConnectionDetails(): Promise<Array<{ name: string; connectedAt: number }>> {
+    const list = await this.cluster.management<
+      Array<{ node: string; connected_at: number; client_properties?: { connection_name?: string } }>
+    >(this.liveNode(), 'GET', `/api/vhosts/${this.vhost}/connections`);
+    return list
+      .filter((c) => c.node !== this.downNodeName())
+      .map((c) => ({ name: c.client_properties?.connection_name ?? '', connectedAt: c.connected_at }));
+  }
+
+  /**
+   * Quiescence: no unsent outbox row and every partition queue empty with nothing unacked, in every
+   * sample for longer than the broker's statistics interval (a single sample can be stale).
+   */
+  async quiesced(): Promise<void> {
+    await waitForSteady(
+      async () => {
+        const queues = await Promise.all(PARTITION_QUEUES.map((q) => this.queue(q)));
+        return (
+          (await this.pendingOutbox()) === 0 &&
+          queues.every((q) => q.messages_ready === 0 && q.messages_unacknowledged === 0)
+        );
+      },
+      { what: 'outbox and partition queues quiesced', timeoutMs: 60_000, intervalMs: 500 },
     );
-    return list.filter((c) => c.node !== this.downNodeName()).length;
   }
 
   /**

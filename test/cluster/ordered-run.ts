@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '../../libs/messaging/test/support';
 import { ORDER_EVENT_TYPES } from '../../apps/consumer/src/billing/order-event.dto';
+import { outboxPartitionOf } from '../../libs/messaging/src/outbox/outbox-partition';
+import { OUTBOX_DEFAULTS } from '../../libs/messaging/src/outbox/outbox.options';
 import { ClusterApps, LoadRow, PARTITION_QUEUES } from './cluster-apps';
 
 export interface OrderedRunPlan {
@@ -25,6 +27,12 @@ export interface NodeLossEvidence {
   consumersWhileDown: number[];
   /** Relay instances that marked rows sent while the node was down (their confirm channels failed over). */
   relaysPublishingWhileDown: number;
+  /**
+   * Per relay: seconds from the kill to its new connection (`connected_at` of the connection named after
+   * its process; 0 when its connection was on a surviving node and never dropped) and to its first row
+   * marked sent.
+   */
+  relays: Array<{ owner: string; reconnectSeconds: number | null; firstPublishSeconds: number | null }>;
   handledWhileDown: number;
 }
 
@@ -68,6 +76,8 @@ export async function runOrderedLoad(apps: ClusterApps, plan: OrderedRunPlan): P
   })();
 
   let nodeLoss: NodeLossEvidence | undefined;
+  // The node loss adds one probe message per relay partition (see loseNode).
+  const expected = plan.messages + (plan.nodeLoss ? OUTBOX_DEFAULTS.relayPartitions : 0);
   if (plan.nodeLoss) {
     const { afterShare } = plan.nodeLoss;
     await waitFor(async () => (await handledCount(apps)) >= plan.messages * afterShare, {
@@ -75,12 +85,12 @@ export async function runOrderedLoad(apps: ClusterApps, plan: OrderedRunPlan): P
       timeoutMs: plan.timeoutMs,
       intervalMs: 200,
     });
-    nodeLoss = await loseNode(apps, plan.nodeLoss.downMs);
+    nodeLoss = await loseNode(apps, run, plan.nodeLoss.downMs);
   }
 
   await writing;
-  await waitFor(async () => (await handledCount(apps)) >= plan.messages, {
-    what: `all ${plan.messages} messages handled`,
+  await waitFor(async () => (await handledCount(apps)) >= expected, {
+    what: `all ${expected} messages handled`,
     timeoutMs: plan.timeoutMs,
     intervalMs: 250,
   }).catch(async (error: Error) => {
@@ -89,10 +99,10 @@ export async function runOrderedLoad(apps: ClusterApps, plan: OrderedRunPlan): P
     );
   });
   const seconds = (performance.now() - started) / 1000;
-  // Late redeliveries would show up as duplicate effects: give them a moment to land.
-  await sleep(2000);
+  // Late redeliveries would show up as duplicate effects: count only once nothing is left to deliver.
+  await apps.quiesced();
   return {
-    ...(await verdict(apps, run, plan)),
+    ...(await verdict(apps, run, plan, expected)),
     nodeLoss,
     seconds,
     endToEndPerSecond: plan.messages / seconds,
@@ -100,18 +110,23 @@ export async function runOrderedLoad(apps: ClusterApps, plan: OrderedRunPlan): P
 }
 
 /**
- * SIGKILLs the node leading most partition queues, waits until every app reconnected to a surviving node
- * and every partition queue has all its consumers again, keeps the node down for `downMs`, restarts it.
+ * SIGKILLs the node leading most partition queues and keeps it down until every app reconnected to a
+ * surviving node, every partition queue has all its consumers again and every relay published at least
+ * once since the kill (and at least `downMs`), then restarts it. Waiting for each relay's first publish,
+ * instead of counting publishers inside a fixed window, measures each relay's fail-over time: a relay that
+ * never fails over times the wait out, a slow one shows in `relays`.
  */
-async function loseNode(apps: ClusterApps, downMs: number): Promise<NodeLossEvidence> {
+async function loseNode(apps: ClusterApps, run: string, downMs: number): Promise<NodeLossEvidence> {
   const victim = await busiestLeader(apps);
   const appCount = apps.producers.length + apps.consumers.length;
   const handledBefore = await handledCount(apps);
+  const relayOwners = await liveRelays(apps);
   const [{ now: killedAt }] = await apps.sql<{ now: string }>(
     apps.ordersDb,
     'SELECT UTC_TIMESTAMP(3) AS now',
   );
   const killed = performance.now();
+  const killedEpochMs = Date.now();
   apps.downNode = victim;
   await apps.cluster.kill(victim);
   await waitFor(
@@ -121,14 +136,24 @@ async function loseNode(apps: ClusterApps, downMs: number): Promise<NodeLossEvid
     { what: 'every app reconnected to a surviving node', timeoutMs: 60_000, intervalMs: 250 },
   );
   const failoverSeconds = (performance.now() - killed) / 1000;
-  await sleep(Math.max(0, downMs - (performance.now() - killed)));
-  const connectionsWhileDown = await apps.liveConnections();
-  const consumersWhileDown = await apps.liveConsumersPerQueue();
-  const [relays] = await apps.sql<{ n: number }>(
-    apps.ordersDb,
-    'SELECT COUNT(DISTINCT locked_by) AS n FROM outbox_message WHERE sent_at > ? AND sent_at <= UTC_TIMESTAMP(3)',
-    [killedAt],
+  // Every relay gets work now, whatever the load had left: one message in each relay partition. Without
+  // it a relay whose partitions were already drained would publish nothing, and the count would say so.
+  await apps.writeOutbox(probeRows(run));
+  const relays = await waitFor(
+    async () => {
+      const published = await relayFirstPublish(apps, relayOwners, killedAt);
+      return published.every((r) => r.firstPublishSeconds !== null) && published;
+    },
+    {
+      what: `each of ${relayOwners.length} relays publishing after the kill`,
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    },
   );
+  await sleep(Math.max(0, downMs - (performance.now() - killed)));
+  const connections = await apps.liveConnectionDetails();
+  const connectionsWhileDown = connections.length;
+  const consumersWhileDown = await apps.liveConsumersPerQueue();
   const handledWhileDown = (await handledCount(apps)) - handledBefore;
   const downSeconds = (performance.now() - killed) / 1000;
   await apps.cluster.start(victim);
@@ -140,9 +165,58 @@ async function loseNode(apps: ClusterApps, downMs: number): Promise<NodeLossEvid
     apps: appCount,
     connectionsWhileDown,
     consumersWhileDown,
-    relaysPublishingWhileDown: Number(relays.n),
+    relaysPublishingWhileDown: relays.length,
+    relays: relays.map((relay) => {
+      const connection = connections.find((c) => relay.owner.startsWith(`${c.name}:`));
+      return {
+        ...relay,
+        reconnectSeconds: connection ? Math.max(0, (connection.connectedAt - killedEpochMs) / 1000) : null,
+      };
+    }),
     handledWhileDown,
   };
+}
+
+/** One keyed message per relay partition: message id `<run>-probe<p>-0`, so the verdict counts it too. */
+function probeRows(run: string): LoadRow[] {
+  const partitions = OUTBOX_DEFAULTS.relayPartitions;
+  const keys = new Map<number, string>();
+  while (keys.size < partitions) {
+    const key = randomUUID();
+    const partition = outboxPartitionOf(key, partitions);
+    if (!keys.has(partition)) keys.set(partition, key);
+  }
+  return [...keys].map(([partition, key]) => ({
+    ...loadRow(run, key, 0, 0),
+    messageId: `${run}-probe${partition}-0`,
+  }));
+}
+
+/** Relay instances alive now (their owner ids are `<service>@<host>:<pid>:<random>`). */
+async function liveRelays(apps: ClusterApps): Promise<string[]> {
+  const rows = await apps.sql<{ owner: string }>(
+    apps.ordersDb,
+    'SELECT owner FROM outbox_relay_instance WHERE alive_until > UTC_TIMESTAMP(3) ORDER BY owner',
+  );
+  return rows.map((r) => r.owner);
+}
+
+/** Seconds from `since` to each relay's first row marked sent after it, or null while it has none. */
+async function relayFirstPublish(
+  apps: ClusterApps,
+  owners: string[],
+  since: string,
+): Promise<Array<{ owner: string; firstPublishSeconds: number | null }>> {
+  const rows = await apps.sql<{ owner: string; seconds: string }>(
+    apps.ordersDb,
+    `SELECT locked_by AS owner, TIMESTAMPDIFF(MICROSECOND, ?, MIN(sent_at)) / 1000000 AS seconds
+     FROM outbox_message WHERE sent_at > ? GROUP BY locked_by`,
+    [since, since],
+  );
+  return owners.map((owner) => {
+    const row = rows.find((r) => r.owner === owner);
+    return { owner, firstPublishSeconds: row ? Number(row.seconds) : null };
+  });
 }
 
 function loadRow(run: string, key: string, k: number, position: number): LoadRow {
@@ -184,6 +258,7 @@ async function verdict(
   apps: ClusterApps,
   run: string,
   plan: OrderedRunPlan,
+  expected: number,
 ): Promise<Omit<OrderedRunReport, 'seconds' | 'endToEndPerSecond' | 'nodeLoss'>> {
   const ledger = await apps.sql<{ message_id: string }>(
     apps.billingDb,
@@ -210,10 +285,10 @@ async function verdict(
     ),
   );
   return {
-    messages: plan.messages,
+    messages: expected,
     keys: plan.keys,
     handled: seen.size,
-    lost: plan.messages - seen.size,
+    lost: expected - seen.size,
     duplicateEffects,
     orderViolations,
     deadLetters: Number(orders[0].n) + Number(billing[0].n),
