@@ -41,6 +41,8 @@ export { OutboxService } from './outbox/outbox.service';
 export { NewOutboxMessage, OutboxHeaders } from './outbox/new-outbox-message';
 export { PayloadTooLargeError, PayloadNotSerializableError } from './outbox/payload-too-large.error';
 export { outboxPartitionOf } from './outbox/outbox-partition';
+export { ScheduleOptions, InvalidScheduleError } from './outbox/outbox-scheduler';
+export { ScheduledMessages, ScheduledMessage, ScheduledCursor } from './outbox/scheduled-messages';
 export { ObservabilityOptions, OBSERVABILITY_DEFAULTS } from './observability/observability.options';
 export {
   TraceHeaders,

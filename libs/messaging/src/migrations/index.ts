@@ -1,10 +1,12 @@
 import { MessagingSchema1764072000000 } from './1764072000000-messaging-schema';
 import { OutboxRelayPartitions1764300000000 } from './1764300000000-outbox-relay-partitions';
 import { OutboxClaimIndexes1764500000000 } from './1764500000000-outbox-claim-indexes';
+import { OutboxScheduling1764700000000 } from './1764700000000-outbox-scheduling';
 
 /** The library's migrations in order; apps append their own (see MessagingModuleOptions.migrations). */
 export const MESSAGING_MIGRATIONS = [
   MessagingSchema1764072000000,
   OutboxRelayPartitions1764300000000,
   OutboxClaimIndexes1764500000000,
+  OutboxScheduling1764700000000,
 ];

@@ -56,6 +56,8 @@ export class OutboxClaims {
    * Leases up to `limit` due rows in id order: unkeyed rows freely (SKIP LOCKED splits them between
    * relays); a keyed row only if this relay owns its partition and no earlier row of its key is unsent,
    * so one message per key is in flight and a failed or backing-off message holds its successors back.
+   * Scheduled rows are held (`held = 1`) until due and skipped by the index, never scanned; a held row
+   * still counts as an earlier unsent row of its key, so it holds later messages of that key back.
    */
   async claim(owner: string, limit: number, leaseMs: number): Promise<Claim> {
     const runner = this.dataSource.createQueryRunner();
@@ -69,6 +71,7 @@ export class OutboxClaims {
                o.attempts, o.created_at
         FROM outbox_message o
         WHERE o.sent_at IS NULL
+          AND o.held = 0
           AND o.next_attempt_at <= UTC_TIMESTAMP(3)
           AND (o.locked_until IS NULL OR o.locked_until < UTC_TIMESTAMP(3))
           AND (o.\`partition\` IS NULL OR (
@@ -174,12 +177,16 @@ export class OutboxClaims {
     return result.affectedRows;
   }
 
-  /** Unsent rows and the age of the oldest, measured on the database clock. */
+  /**
+   * Unsent due rows and the age of the oldest, measured on the database clock. A scheduled row counts
+   * from its due time: one scheduled for tomorrow is neither pending nor stuck today.
+   */
   async pendingStats(): Promise<{ pending: number; oldestAgeMs: number }> {
     const [row] = await this.dataSource.query<Array<{ pending: string; oldest_us: string }>>(/* sql */ `
       SELECT COUNT(*) AS pending,
-             COALESCE(TIMESTAMPDIFF(MICROSECOND, MIN(created_at), UTC_TIMESTAMP(3)), 0) AS oldest_us
-      FROM outbox_message WHERE sent_at IS NULL`);
+             COALESCE(TIMESTAMPDIFF(MICROSECOND, MIN(COALESCE(deliver_at, created_at)), UTC_TIMESTAMP(3)), 0)
+               AS oldest_us
+      FROM outbox_message WHERE sent_at IS NULL AND held = 0`);
     return { pending: Number(row.pending), oldestAgeMs: Number(row.oldest_us) / 1000 };
   }
 }

@@ -2,7 +2,8 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** A message waiting to be published, written in the business transaction (design §4). */
 @Entity('outbox_message')
-@Index('ix_outbox_claim', ['sentAt', 'id', 'nextAttemptAt'])
+@Index('ix_outbox_claim', ['sentAt', 'held', 'id', 'nextAttemptAt'])
+@Index('ix_outbox_schedule', ['held', 'deliverAt'])
 @Index('ix_outbox_partition', ['partition', 'id'])
 export class OutboxMessage {
   /** Global publish order. A string: BIGINT exceeds JavaScript's safe integers. */
@@ -55,4 +56,12 @@ export class OutboxMessage {
 
   @Column({ name: 'sent_at', type: 'datetime', precision: 3, nullable: true })
   sentAt: Date | null;
+
+  /** When a scheduled message becomes due; null for a message due at once. */
+  @Column({ name: 'deliver_at', type: 'datetime', precision: 3, nullable: true })
+  deliverAt: Date | null;
+
+  /** True while a scheduled row is not yet due: the claim query does not see it (ADR 0301). */
+  @Column({ type: 'boolean', default: false })
+  held: boolean;
 }

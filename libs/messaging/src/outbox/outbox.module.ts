@@ -3,9 +3,18 @@ import { OutboxClaims } from './outbox-claims';
 import { OutboxCommitSubscriber } from './outbox-commit.subscriber';
 import { OutboxService } from './outbox.service';
 import { OutboxWake } from './outbox-wake';
+import { OutboxScheduler } from './outbox-scheduler';
+import { ScheduledMessages } from './scheduled-messages';
 
 @Module({
-  providers: [OutboxService, OutboxWake, OutboxCommitSubscriber, OutboxClaims],
-  exports: [OutboxService, OutboxWake, OutboxClaims],
+  providers: [
+    OutboxService,
+    OutboxWake,
+    OutboxCommitSubscriber,
+    OutboxClaims,
+    OutboxScheduler,
+    ScheduledMessages,
+  ],
+  exports: [OutboxService, OutboxWake, OutboxClaims, OutboxScheduler, ScheduledMessages],
 })
 export class OutboxModule {}

@@ -10,6 +10,7 @@ import { outboxPartitionOf } from './outbox-partition';
 import { OutboxWake } from './outbox-wake';
 import { CORRELATION_ID_HEADER, NewOutboxMessage } from './new-outbox-message';
 import { PayloadNotSerializableError, PayloadTooLargeError } from './payload-too-large.error';
+import { OutboxScheduler, ScheduleOptions, scheduledDueAt } from './outbox-scheduler';
 
 /**
  * Writes messages to the outbox through the caller's `EntityManager`, so a message exists exactly when
@@ -21,9 +22,15 @@ export class OutboxService {
     @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
     private readonly commits: OutboxCommitSubscriber,
     private readonly wake: OutboxWake,
+    private readonly scheduler: OutboxScheduler,
   ) {}
 
-  async add(manager: EntityManager, message: NewOutboxMessage): Promise<OutboxMessage> {
+  /** `schedule` ({ deliverAt } or { delayMs }) holds the message back until it is due (ADR 0301). */
+  async add(
+    manager: EntityManager,
+    message: NewOutboxMessage,
+    schedule?: ScheduleOptions,
+  ): Promise<OutboxMessage> {
     const messageId = message.messageId ?? randomUUID();
     const payload = this.serialize(messageId, message.payload);
     // The caller's trace (HTTP request) travels with the row to the consumer; explicit headers win.
@@ -34,6 +41,7 @@ export class OutboxService {
     };
     const key = message.key ?? null;
     const now = new Date();
+    const dueAt = scheduledDueAt(schedule, now);
     const row = manager.create(OutboxMessage, {
       messageId,
       exchange: message.exchange,
@@ -43,7 +51,9 @@ export class OutboxService {
       payload,
       headers: JSON.stringify(headers),
       attempts: 0,
-      nextAttemptAt: now,
+      nextAttemptAt: dueAt ?? now,
+      deliverAt: dueAt,
+      held: dueAt !== null,
       lockedBy: null,
       lockedUntil: null,
       lastError: null,
@@ -51,6 +61,7 @@ export class OutboxService {
       sentAt: null,
     });
     const saved = await manager.insert(OutboxMessage, row).then(() => row);
+    if (dueAt) this.scheduler.expect(dueAt);
     const runner = manager.queryRunner;
     // Inside a transaction the row is invisible until COMMIT; outside one it is committed already.
     if (runner?.isTransactionActive) this.commits.rowAdded(runner);
