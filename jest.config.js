@@ -15,7 +15,7 @@ module.exports = {
   // Global, not per project: Jest ignores testTimeout inside `projects`. Fault specs raise it themselves.
   testTimeout: 120000,
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts,test}/**/*.spec.ts'] },
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts,test,chaos}/**/*.spec.ts'] },
     {
       ...base,
       displayName: 'integration',
