@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { ChannelModel, ConfirmChannel, connect } from 'amqplib';
 import { createConnection } from 'mysql2/promise';
-import type { TestNamespace } from '../libs/messaging/test/support';
+import type { ChildApp, TestNamespace } from '../libs/messaging/test/support';
 import { waitFor } from '../libs/messaging/test/support';
+import { ratePerSecond, relayDrainRate } from '../scripts/bench/bench-clock';
+import { CpuCost, CpuMeter, MeteredProcess } from './cpu-meter';
 
 /** What every scenario gets from the runner. */
 export interface BenchContext {
@@ -38,14 +39,20 @@ export async function repeat(
 
 /**
  * The publish baseline: raw amqplib, one confirm channel, `window` publishes awaiting confirms at once,
- * persistent + mandatory like the relay. Returns msg/s.
+ * persistent + mandatory like the relay. Returns msg/s and, with `processes`, the CPU per message of
+ * each (this process is the raw publisher).
  */
 export async function rawConfirmWindow(
   url: string,
   exchange: string,
   messages: number,
   window = 1000,
-): Promise<number> {
+  processes: MeteredProcess[] = [],
+): Promise<{ rate: number; cpu: CpuCost; startedMs: number; finishedMs: number }> {
+  const meter = await new CpuMeter([
+    { role: 'publisher', pid: process.pid },
+    ...processes,
+  ]).sampleBackground();
   const connection = await connect(url);
   // A broker restart then fails this measurement instead of killing the process.
   connection.on('error', () => undefined);
@@ -55,6 +62,9 @@ export async function rawConfirmWindow(
     let inFlight = 0;
     let release: (() => void) | null = null;
     const settled: Promise<void>[] = [];
+    // The clock (and the CPU meter) starts at the first publish, the channel already open, as the
+    // relay's starts at its first claim, its connection already open.
+    meter.begin();
     const started = performance.now();
     for (let i = 0; i < messages; i++) {
       while (inFlight >= window) await new Promise<void>((resolve) => (release = resolve));
@@ -78,7 +88,14 @@ export async function rawConfirmWindow(
       );
     }
     await Promise.all(settled);
-    return messages / ((performance.now() - started) / 1000);
+    // ...and stops when the last confirm arrived, as the relay's stops at its last mark-sent.
+    const finished = performance.now();
+    return {
+      rate: ratePerSecond(messages, started, finished),
+      cpu: meter.stop(messages),
+      startedMs: performance.timeOrigin + started,
+      finishedMs: performance.timeOrigin + finished,
+    };
   } finally {
     await connection.close().catch(() => undefined);
   }
@@ -112,66 +129,58 @@ export async function seedBacklog(ns: TestNamespace, exchange: string, count: nu
 }
 
 /**
- * Waits until no row is unsent; returns the drain rate between the first and the last mark (msg/s).
- * Marks are written per settled batch, so the rows of the first mark were published before the clock
- * starts: they are left out of the count, or a batch that is a large share of the backlog would
- * inflate the rate.
+ * Start offsets in the relays' output: the `claim <startEpochMs> <rows>` lines printed after it belong
+ * to the next drain (bench/fixtures/bench-relay.process.ts). Take it before seeding the backlog.
  */
-export async function drainRate(ns: TestNamespace, count: number, timeoutMs = 900_000): Promise<number> {
+export class ClaimLog {
+  private readonly offsets: number[];
+
+  constructor(private readonly relays: ChildApp[]) {
+    this.offsets = relays.map((relay) => relay.output().length);
+  }
+
+  claimStartsMs(): number[] {
+    return this.relays.flatMap((relay, i) =>
+      [
+        ...relay
+          .output()
+          .slice(this.offsets[i])
+          .matchAll(/^claim (\d+(?:\.\d+)?) \d+$/gm),
+      ].map((m) => Number(m[1])),
+    );
+  }
+}
+
+/**
+ * Waits until no row is unsent; returns the drain rate (msg/s, see `relayDrainRate`): the clock starts
+ * at the start of the first claim that returned rows, of any relay, and stops at the last mark-sent;
+ * all `count` rows are counted.
+ */
+export async function drainRate(
+  ns: TestNamespace,
+  count: number,
+  claims: ClaimLog,
+  timeoutMs = 900_000,
+): Promise<number> {
   const db = await createConnection({ uri: ns.database.url, timezone: 'Z' });
   try {
     await waitFor(
       async () => {
-        const [rows] = await db.query('SELECT COUNT(*) AS n FROM outbox_message WHERE sent_at IS NULL');
-        return Number((rows as Array<{ n: number }>)[0].n) === 0;
+        // An index probe, not a COUNT(*): the poll must not add MariaDB work to the measured interval.
+        const [rows] = await db.query('SELECT 1 FROM outbox_message WHERE sent_at IS NULL LIMIT 1');
+        return (rows as unknown[]).length === 0;
       },
-      { what: `${count} outbox rows sent`, timeoutMs, intervalMs: 100 },
+      { what: `${count} outbox rows sent`, timeoutMs, intervalMs: 50 },
     );
+    // sent_at is UTC_TIMESTAMP(3): the difference from the epoch is taken in SQL, free of session zones.
     const [rows] = await db.query(
-      `SELECT TIMESTAMPDIFF(MICROSECOND, MIN(sent_at), MAX(sent_at)) AS us, COUNT(*) AS n,
-              SUM(sent_at = (SELECT MIN(sent_at) FROM outbox_message)) AS first
-       FROM outbox_message`,
+      "SELECT TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', sent_at) / 1000 AS ms FROM outbox_message",
     );
-    const [{ us, n, first }] = rows as Array<{ us: number; n: number; first: number }>;
-    if (Number(n) !== count) throw new Error(`expected ${count} sent rows, found ${n}`);
-    return (count - Number(first)) / Math.max(Number(us) / 1e6, 0.001);
+    const sentAtMs = (rows as Array<{ ms: string }>).map((r) => Number(r.ms));
+    if (sentAtMs.length !== count) throw new Error(`expected ${count} sent rows, found ${sentAtMs.length}`);
+    return relayDrainRate({ claimStartsMs: claims.claimStartsMs(), sentAtMs });
   } finally {
     await db.end();
-  }
-}
-
-/** Samples a process's resident set size (Linux /proc) until stopped. */
-export class RssSampler {
-  private peakKb = 0;
-  private readonly samples: number[] = [];
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(private readonly pid: number) {
-    this.timer = setInterval(() => this.sample(), 250);
-    this.sample();
-  }
-
-  stop(): { peakMb: number; lastMb: number; firstMb: number } {
-    clearInterval(this.timer);
-    this.sample();
-    const mb = (kb: number) => kb / 1024;
-    return {
-      peakMb: mb(this.peakKb),
-      firstMb: mb(this.samples[0] ?? 0),
-      lastMb: mb(this.samples[this.samples.length - 1] ?? 0),
-    };
-  }
-
-  private sample(): void {
-    try {
-      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
-      if (!match) return;
-      const kb = Number(match[1]);
-      this.samples.push(kb);
-      this.peakKb = Math.max(this.peakKb, kb);
-    } catch {
-      // The process ended; the samples so far stand.
-    }
   }
 }
 

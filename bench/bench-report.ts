@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CpuCost } from './cpu-meter';
 
 /** Repetitions of one figure: the median is reported, the spread says how far to trust it. */
 export interface Measurement {
@@ -35,6 +36,8 @@ export interface ScenarioResult {
   /** What limits this figure or why it may be off (e.g. broker-bound). */
   note?: string;
   extra?: Record<string, unknown>;
+  /** CPU µs per message of each process (medians over the repetitions), baseline and subject path. */
+  cpu?: { baseline: CpuCost; subject: CpuCost };
 }
 
 export interface BenchRun {
@@ -81,7 +84,7 @@ export function compare(
   baseline: Measurement,
   subject: Measurement,
   target: Target | null,
-  more: Pick<ScenarioResult, 'note' | 'extra'> = {},
+  more: Pick<ScenarioResult, 'note' | 'extra' | 'cpu'> = {},
 ): ScenarioResult {
   const ratio = subject.median / baseline.median;
   const checked = target ? (target.on === 'ratio' ? ratio : subject.median) : NaN;
@@ -121,11 +124,45 @@ export function renderMarkdown(run: BenchRun): string {
   if (run.failedScenarios.length > 0) {
     lines.push(`Did not finish in this run: ${run.failedScenarios.join(', ')}.`, '');
   }
+  lines.push(...renderCpuCost(run.results));
   const notes = run.results.filter((r) => r.note);
   if (notes.length > 0) {
     lines.push('Notes:', '', ...notes.map((r) => `- ${r.id}: ${r.note}`), '');
   }
   return lines.join('\n');
+}
+
+/**
+ * The cost model: CPU µs per message of every process on each path, from /proc/<pid>/stat before and
+ * after the measured interval. What predicts scale on a bigger machine, where messages per second on
+ * 2 shared CPUs mostly say how the CPUs were split.
+ */
+export function renderCpuCost(results: ScenarioResult[]): string[] {
+  const costed = results.filter((r) => r.cpu);
+  if (costed.length === 0) return [];
+  const roles = [
+    ...new Set(costed.flatMap((r) => [...Object.keys(r.cpu!.baseline), ...Object.keys(r.cpu!.subject)])),
+  ].filter((role) => role !== 'total');
+  const us = (value: number | undefined) =>
+    value === undefined || Number.isNaN(value) ? '—' : value.toFixed(1);
+  const row = (id: string, path: string, cost: CpuCost, ratio: string) =>
+    `| ${id} | ${path} | ${roles.map((role) => us(cost[role])).join(' | ')} | ${us(cost.total)} | ${ratio} |`;
+  return [
+    'CPU µs per message, per process, from /proc/<pid>/stat (medians; MariaDB, RabbitMQ and Redis net of their background rate sampled just before each run, since other suites share them):',
+    '',
+    `| figure | path | ${roles.join(' | ')} | total | total / baseline |`,
+    `|---|---|${roles.map(() => '---|').join('')}---|---|`,
+    ...costed.flatMap((r) => [
+      row(r.id, r.baseline.label, r.cpu!.baseline, '1.00×'),
+      row(
+        r.id,
+        r.subject.label,
+        r.cpu!.subject,
+        `${(r.cpu!.subject.total / r.cpu!.baseline.total).toFixed(2)}×`,
+      ),
+    ]),
+    '',
+  ];
 }
 
 export function formatLine(r: ScenarioResult): string {
