@@ -22,7 +22,7 @@ describe('bench clocks', () => {
     expect(relayDrainRate({ claimStartsMs: [1000], sentAtMs })).toBe(12_000);
   });
 
-  it("takes the earliest claim of any relay and the last mark of any relay", () => {
+  it('takes the earliest claim of any relay and the last mark of any relay', () => {
     const sentAtMs = [1300, 1900, 1200, 2000];
     expect(relayDrainRate({ claimStartsMs: [1100, 1000, 1050], sentAtMs })).toBe(4);
   });
