@@ -17,8 +17,9 @@ import { consumeScenarios, orderedScenarios } from './scenarios/consume.scenario
 import { endToEndScenarios } from './scenarios/end-to-end.scenario';
 import { publishScenarios } from './scenarios/publish.scenario';
 import { scaleOutScenarios } from './scenarios/scale-out.scenario';
+import { writePathScenarios } from './scenarios/write-path.scenario';
 
-const SCENARIOS = ['publish', 'e2e', 'consume', 'ordered', 'scale-out'] as const;
+const SCENARIOS = ['publish', 'e2e', 'consume', 'ordered', 'scale-out', 'write-path'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 function parseArgs(argv: string[]): { quick: boolean; reps: number; only: ScenarioName[] } {
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
     }
   }
   await run('scale-out', () => scaleOutScenarios(ctx));
+  await run('write-path', () => writePathScenarios(ctx));
 
   const report: BenchRun = {
     startedAt: startedAt.toISOString(),

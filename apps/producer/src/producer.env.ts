@@ -1,4 +1,5 @@
 import type { MessagingServiceDefinition } from '@app/messaging';
+import { RELAY_OFF } from './order-row-only';
 import { PRODUCER_ENTITIES, PRODUCER_MIGRATIONS } from './producer.migrations';
 
 export const PRODUCER_SERVICE: MessagingServiceDefinition = {
@@ -6,4 +7,5 @@ export const PRODUCER_SERVICE: MessagingServiceDefinition = {
   envDefaults: { port: 3000, database: 'orders' },
   entities: PRODUCER_ENTITIES,
   migrations: PRODUCER_MIGRATIONS,
+  ...(RELAY_OFF ? { moduleOptions: { outbox: { relayEnabled: false } } } : {}),
 };

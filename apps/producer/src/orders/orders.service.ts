@@ -8,6 +8,7 @@ import {
   ResolvedMessagingOptions,
   topologyNames,
 } from '@app/messaging';
+import { ORDER_ROW_ONLY } from '../order-row-only';
 import type { CreateOrderDto } from './create-order.dto';
 import { Order } from './order.entity';
 import { ORDER_EVENTS_STREAM, orderEvent } from './order-events';
@@ -39,7 +40,7 @@ export class OrdersService {
         updatedAt: now,
       });
       await manager.insert(Order, order);
-      await this.emit(manager, order, ORDER_CREATED.event, ORDER_CREATED.seq);
+      if (!ORDER_ROW_ONLY) await this.emit(manager, order, ORDER_CREATED.event, ORDER_CREATED.seq);
       return order;
     });
   }

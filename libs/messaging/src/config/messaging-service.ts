@@ -24,6 +24,8 @@ export interface MessagingServiceDefinition {
   envDefaults: EnvDefaults;
   entities: NonNullable<MessagingModuleOptions['entities']>;
   migrations: NonNullable<MessagingModuleOptions['migrations']>;
+  /** Module options the environment does not carry (e.g. the relay switched off), merged last. */
+  moduleOptions?: Partial<MessagingModuleOptions>;
 }
 
 /** The imports every service needs: validated configuration, JSON logs and the MessagingModule. */
@@ -47,6 +49,7 @@ export function messagingServiceImports(
           serviceName: service.serviceName,
           entities: service.entities,
           migrations: service.migrations,
+          ...service.moduleOptions,
         }),
     }),
   ];

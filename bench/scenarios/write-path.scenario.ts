@@ -1,0 +1,204 @@
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { PRODUCER_ENTITIES, PRODUCER_MIGRATIONS } from '../../apps/producer/src/producer.migrations';
+import { createTestNamespace, REPO_ROOT, TestNamespace, waitFor } from '../../libs/messaging/test/support';
+import { compare, measure, ScenarioResult } from '../bench-report';
+import type { BenchContext } from '../bench-kit';
+import { CpuCost, CpuMeter, medianCost, serviceProcesses } from '../cpu-meter';
+import { costNote } from './cost-note';
+
+// BENCH_PRODUCER: another build of the producer (e.g. a clean worktree's while the tree is mid-change).
+const PRODUCER = process.env.BENCH_PRODUCER ?? join(REPO_ROOT, 'dist/apps/producer/main.js');
+const POST_ORDER = join(REPO_ROOT, 'bench/fixtures/post-order.lua');
+/** As a new user tried it (issue 20): wrk with 2 threads and 32 connections. */
+const WRK_THREADS = 2;
+const CONNECTIONS = 32;
+
+/** What the producer writes per POST /orders (apps/producer/src/order-row-only.ts). */
+type WritePath = 'order-row-only' | 'outbox-no-relay' | 'outbox-and-relay';
+
+interface LoadRun {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  errors: number;
+  cpu: CpuCost;
+}
+
+/**
+ * Scenario 6: POST /orders of the built producer (`npm run build`) under wrk at fixed concurrency, the
+ * outbox row plus the in-process relay against the same endpoint writing only the order row with the
+ * relay off, same process settings, interleaved per repetition. A third variant (outbox row, relay off)
+ * splits the relay's share of the producer's CPU from the outbox row's.
+ */
+export async function writePathScenarios(ctx: BenchContext): Promise<ScenarioResult[]> {
+  if (!existsSync(PRODUCER)) throw new Error(`${PRODUCER} missing: run npm run build first`);
+  const ns = await createTestNamespace('bench_write', {
+    entities: PRODUCER_ENTITIES,
+    migrations: PRODUCER_MIGRATIONS,
+  });
+  const seconds = ctx.quick ? 5 : 15;
+  const paths: WritePath[] = ['order-row-only', 'outbox-and-relay', 'outbox-no-relay'];
+  const runs = new Map<WritePath, LoadRun[]>(paths.map((path) => [path, []]));
+  try {
+    for (let rep = 1; rep <= ctx.reps; rep++) {
+      for (const path of paths) runs.get(path)!.push(await loadRun(ns, path, seconds));
+      const line = paths
+        .map((path) => {
+          const r = runs.get(path)!.at(-1)!;
+          return `${path} ${r.requestsPerSecond.toFixed(0)} req/s p50 ${r.p50Ms.toFixed(1)} p99 ${r.p99Ms.toFixed(1)} ms, producer ${r.cpu.producer.toFixed(0)} µs/req${r.errors ? `, ${r.errors} errors` : ''}`;
+        })
+        .join('; ');
+      ctx.progress(`write path rep ${rep}/${ctx.reps}: ${line}`);
+    }
+    const base = runs.get('order-row-only')!;
+    const full = runs.get('outbox-and-relay')!;
+    const noRelay = runs.get('outbox-no-relay')!;
+    const cpu = { baseline: medianCost(base.map((r) => r.cpu)), subject: medianCost(full.map((r) => r.cpu)) };
+    const producerUs = (rs: LoadRun[]) => rs.map((r) => r.cpu.producer);
+    const fullUs = measure('', '', producerUs(full)).median;
+    const relayShare = (fullUs - measure('', '', producerUs(noRelay)).median) / fullUs;
+    const extra = {
+      p50Ms: { baseline: base.map((r) => r.p50Ms), subject: full.map((r) => r.p50Ms) },
+      p99Ms: { baseline: base.map((r) => r.p99Ms), subject: full.map((r) => r.p99Ms) },
+      producerCpuUsPerRequest: {
+        orderRowOnly: producerUs(base),
+        outboxNoRelay: producerUs(noRelay),
+        outboxAndRelay: producerUs(full),
+      },
+      relayShareOfProducerCpu: relayShare,
+      errors: paths.map((path) => [path, runs.get(path)!.map((r) => r.errors)]),
+    };
+    const title = (what: string) =>
+      `POST /orders, wrk ${WRK_THREADS} threads × ${CONNECTIONS} connections: ${what}`;
+    return [
+      compare(
+        'write-path-rate',
+        '6 write path',
+        title('order + outbox row + in-process relay vs order row only, relay off'),
+        measure(
+          'order row only',
+          'req/s',
+          base.map((r) => r.requestsPerSecond),
+        ),
+        measure(
+          'order + outbox + relay',
+          'req/s',
+          full.map((r) => r.requestsPerSecond),
+        ),
+        { on: 'ratio', op: '>=', value: 0.8, text: '≥ 0.8× order row only' },
+        { note: costNote(cpu), cpu, extra },
+      ),
+      compare(
+        'write-path-p99',
+        '6 write path',
+        title('p99 latency'),
+        measure(
+          'order row only p99',
+          'ms',
+          base.map((r) => r.p99Ms),
+        ),
+        measure(
+          'order + outbox + relay p99',
+          'ms',
+          full.map((r) => r.p99Ms),
+        ),
+        null,
+        { extra: { p50Ms: extra.p50Ms } },
+      ),
+      compare(
+        'write-path-cpu',
+        '6 write path',
+        title('producer CPU per request'),
+        measure('order row only', 'µs/req', producerUs(base)),
+        measure('order + outbox + relay', 'µs/req', producerUs(full)),
+        { on: 'subject', op: '<=', value: 800, text: '≤ 800 µs per order' },
+        {
+          note: `relay's share of the producer's CPU: ${(relayShare * 100).toFixed(0)} % (outbox row, relay off: ${measure('', '', producerUs(noRelay)).median.toFixed(0)} µs/req).`,
+        },
+      ),
+    ];
+  } finally {
+    await ns.cleanup();
+  }
+}
+
+/** One producer process, warmed up, then one measured wrk run; the producer stops after it. */
+async function loadRun(ns: TestNamespace, path: WritePath, seconds: number): Promise<LoadRun> {
+  const port = 39_000 + Math.floor(Math.random() * 1000);
+  const producer = await startProducer(ns, path, port);
+  try {
+    const url = `http://127.0.0.1:${port}/orders`;
+    await wrk(url, 2);
+    const meter = await new CpuMeter([
+      { role: 'producer', pid: producer.pid! },
+      ...serviceProcesses({ mysql: ns.database.url, amqp: ns.vhost.url, redis: ns.redis.url }),
+    ]).sampleBackground();
+    // The clock is wrk's own: it starts when its connections start sending and stops after `seconds`,
+    // for both paths alike; the CPU meter spans the same run.
+    meter.begin();
+    const out = await wrk(url, seconds);
+    const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
+    return {
+      requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
+      p50Ms: latencyMs(out, '50%'),
+      p99Ms: latencyMs(out, '99%'),
+      requests,
+      errors: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+      cpu: meter.stop(requests),
+    };
+  } finally {
+    await stop(producer);
+  }
+}
+
+async function startProducer(ns: TestNamespace, path: WritePath, port: number): Promise<ChildProcess> {
+  // BENCH_CPU_PROF=<dir>: V8 CPU profiles of each producer run, written when it stops.
+  const prof = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  const child = spawn(process.execPath, [...prof, PRODUCER], {
+    env: {
+      ...process.env,
+      ...ns.env({ PORT: String(port), BENCH_WRITE_PATH: path === 'outbox-and-relay' ? '' : path }),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Its logs are read and dropped, as a log shipper would; only the tail is kept for a start-up error.
+  let tail = '';
+  const keep = (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  await waitFor(() => /listening on/.test(tail) || child.exitCode !== null, {
+    what: `producer (${path}) listening`,
+    timeoutMs: 60_000,
+    intervalMs: 50,
+  });
+  if (child.exitCode !== null) throw new Error(`producer exited at start-up:\n${tail}`);
+  return child;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+async function wrk(url: string, seconds: number): Promise<string> {
+  const args = ['-t', String(WRK_THREADS), '-c', String(CONNECTIONS), '-d', `${seconds}s`, '--latency'];
+  const { stdout } = await promisify(execFile)('wrk', [...args, '-s', POST_ORDER, url]);
+  return stdout;
+}
+
+/** A percentile of wrk's latency distribution, in ms. */
+function latencyMs(out: string, percentile: string): number {
+  const match = new RegExp(`${percentile}\\s+([\\d.]+)(us|ms|s)`).exec(out);
+  if (!match) return NaN;
+  const scale = { us: 0.001, ms: 1, s: 1000 }[match[2] as 'us' | 'ms' | 's'];
+  return Number(match[1]) * scale;
+}
