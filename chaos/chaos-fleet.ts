@@ -8,6 +8,7 @@ import {
   startPrivateRedis,
 } from '../libs/messaging/test/support';
 import { ADMIN_TOKEN, createDemoDatabases, DemoAppName, launchDemoApp } from '../test/demo-apps';
+import { MemberNetwork } from './net/member-network';
 import { SmtpSink } from './smtp-sink';
 
 export interface FleetOptions {
@@ -39,6 +40,8 @@ export class FleetMember {
     readonly index: number,
     readonly port: number,
     private readonly env: Record<string, string>,
+    /** Its own fault proxies to RabbitMQ, MariaDB and Redis (the env's URLs point at them). */
+    readonly network: MemberNetwork,
   ) {}
 
   get name(): string {
@@ -104,7 +107,18 @@ export class ChaosFleet {
     const members = async (app: DemoAppName, count: number, db: IsolatedDatabase) => {
       const list: FleetMember[] = [];
       for (let i = 0; i < count; i++) {
-        list.push(new FleetMember(app, i, await freePort(), { ...common, MYSQL_URL: db.url }));
+        const network = await MemberNetwork.start(`${app}-${i + 1}`, {
+          rabbitmq: vhost.url,
+          mariadb: db.url,
+          redis: redis.url,
+        });
+        const env = {
+          ...common,
+          RABBITMQ_URL: network.via('rabbitmq', vhost.url),
+          REDIS_URL: network.via('redis', redis.url),
+          MYSQL_URL: network.via('mariadb', db.url),
+        };
+        list.push(new FleetMember(app, i, await freePort(), env, network));
       }
       return list;
     };
@@ -129,6 +143,7 @@ export class ChaosFleet {
   /** Stops every instance (SIGTERM: graceful), then drops the run's databases, vhost and Redis. */
   async destroy(keepData: boolean): Promise<void> {
     await Promise.allSettled([...this.producers, ...this.consumers].map((member) => member.stop()));
+    await Promise.allSettled([...this.producers, ...this.consumers].map((member) => member.network.stop()));
     await Promise.allSettled([this.smtp.stop(), this.redis.destroy()]);
     runningRedis.delete(this.redis);
     if (!keepData) {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChaosRunResult } from './chaos-run';
@@ -6,6 +7,8 @@ export interface ChaosReport {
   mode: 'full' | 'quick';
   startedAt: string;
   durationSec: number;
+  /** `git describe`-style commit the run was built from; `-dirty` when the work tree had changes. */
+  commit: string;
   passed: boolean;
   failures: string[];
   /** The acceptance run (inbox mode) flattened for quick reading. */
@@ -14,7 +17,9 @@ export interface ChaosReport {
   lost: number;
   duplicates: number;
   orderViolations: number;
+  phantoms: number;
   parked: number;
+  emails: number;
   faults: ChaosRunResult['faults'];
   /** Duplicates of the Redis-only dedupe run (reported, not failed). */
   redisOnlyDuplicates: number | null;
@@ -29,6 +34,17 @@ export function acceptanceFailures(run: ChaosRunResult): string[] {
     [v.lost === 0, `lost = ${v.lost} (of which ${v.parkedGood} parked ordinary events)`],
     [v.duplicates === 0, `duplicates = ${v.duplicates}`],
     [v.orderViolations === 0, `orderViolations = ${v.orderViolations}`],
+    [v.phantoms === 0, `phantoms = ${v.phantoms} (ledger events whose order write never committed)`],
+    [run.quiesced, 'did not quiesce (outbox, queues or ledger still moving)'],
+    [v.queuedMessages === 0, `${v.queuedMessages} messages still in the run's queues`],
+    [
+      run.alerts.classes > 0 && run.alerts.missingFirst.length === 0,
+      `failure classes without a first email: ${run.alerts.missingFirst.join(', ') || '(no class parked at all)'}`,
+    ],
+    [
+      run.alerts.missingDigest.length === 0,
+      `failure classes without a digest: ${run.alerts.missingDigest.join(', ')}`,
+    ],
     [v.outboxPending === 0, `outbox not drained: ${v.outboxPending} pending`],
     [v.poisonMissing === 0, `${v.poisonMissing} poison events not in dead_letter`],
     [v.brokerDeadLettered === 0, `${v.brokerDeadLettered} messages dead-lettered by the broker`],
@@ -45,6 +61,7 @@ export function buildReport(mode: 'full' | 'quick', runs: ChaosRunResult[], star
     mode,
     startedAt: new Date(startedAt).toISOString(),
     durationSec: Math.round((Date.now() - startedAt) / 1000),
+    commit: currentCommit(),
     passed: failures.length === 0,
     failures,
     sent: main.verdict.sent,
@@ -52,7 +69,9 @@ export function buildReport(mode: 'full' | 'quick', runs: ChaosRunResult[], star
     lost: main.verdict.lost,
     duplicates: main.verdict.duplicates,
     orderViolations: main.verdict.orderViolations,
+    phantoms: main.verdict.phantoms,
     parked: main.verdict.parked,
+    emails: main.emailsReceived,
     faults: main.faults,
     redisOnlyDuplicates: redisOnly ? redisOnly.verdict.duplicates : null,
     runs,
@@ -68,11 +87,13 @@ export function summaryTable(report: ChaosReport): string {
     ['lost', (r) => r.verdict.lost],
     ['duplicates', (r) => r.verdict.duplicates],
     ['orderViolations', (r) => r.verdict.orderViolations],
+    ['phantoms', (r) => r.verdict.phantoms],
     ['parked', (r) => r.verdict.parked],
     ['poison', (r) => `${r.verdict.poisonEvents - r.verdict.poisonMissing}/${r.verdict.poisonEvents}`],
     ['outbox', (r) => r.verdict.outboxPending],
     ['faults', (r) => r.faults.length],
     ['emails', (r) => r.emailsReceived],
+    ['classes', (r) => r.alerts.classes],
     ['seconds', (r) => r.durationSec],
   ];
   const rows = report.runs.map((run) => columns.map(([, cell]) => String(cell(run))));
@@ -84,7 +105,8 @@ export function summaryTable(report: ChaosReport): string {
       run.faults.map(
         (f) =>
           `  ${run.scenario.padEnd(18)} t=${String(f.startedAtSec).padStart(6)}s ${f.kind}` +
-          `${f.target ? ` ${f.target}` : ''}: ${(f.outageMs / 1000).toFixed(1)} s${f.error ? ` ERROR ${f.error}` : ''}`,
+          `${f.target ? ` ${f.target}` : ''}: ${(f.outageMs / 1000).toFixed(1)} s` +
+          `${f.detail ? ` (${f.detail})` : ''}${f.error ? ` ERROR ${f.error}` : ''}`,
       ),
     )
     .join('\n');
@@ -96,6 +118,7 @@ export function summaryTable(report: ChaosReport): string {
     'faults (start since load began, outage):',
     faults,
     '',
+    `commit ${report.commit}`,
     report.passed ? 'PASSED' : `FAILED:\n  ${report.failures.join('\n  ')}`,
   ].join('\n');
 }
@@ -106,4 +129,14 @@ export function writeReport(dir: string, report: ChaosReport): string[] {
   const files = [join(dir, 'latest.json'), join(dir, `${report.mode}.json`)];
   for (const file of files) writeFileSync(file, json);
   return files;
+}
+
+function currentCommit(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+  try {
+    const head = git('rev-parse', '--short=12', 'HEAD');
+    return git('status', '--porcelain', '--untracked-files=no') ? `${head}-dirty` : head;
+  } catch {
+    return 'unknown';
+  }
 }

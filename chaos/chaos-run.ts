@@ -1,4 +1,5 @@
 import { waitFor } from '../libs/messaging/test/support';
+import { AlertVerdict, checkAlerts, ParkedClass, parkedClasses } from './alert-check';
 import { ChaosFleet } from './chaos-fleet';
 import type { ChaosScenario } from './chaos-scenarios';
 import { FaultInjector, FaultRecord } from './fault-injector';
@@ -17,6 +18,8 @@ export interface ChaosRunResult {
   quiesced: boolean;
   load: LoadProgress;
   emailsReceived: number;
+  /** G7: every failure class's first email and, where it parked more, a digest (read after shutdown). */
+  alerts: AlertVerdict;
   verdict: Verdict;
   faults: FaultRecord[];
 }
@@ -49,6 +52,8 @@ export async function runChaosScenario(
     consumers: scenario.consumers,
     dedupe: scenario.dedupe,
   });
+  let classes: ParkedClass[] = [];
+  let result: ChaosRunResult;
   try {
     const loadStarted = Date.now();
     const driver = new LoadDriver(fleet.producers, scenario.load);
@@ -80,7 +85,8 @@ export async function runChaosScenario(
     const quiesced = await quiesce(fleet, scenario.quiesceTimeoutMs);
     if (!quiesced) log(`[${scenario.name}] did NOT quiesce within ${scenario.quiesceTimeoutMs / 1000} s`);
     const verdict = await verify(fleet);
-    return {
+    classes = [...(await parkedClasses(fleet.ordersDb)), ...(await parkedClasses(fleet.billingDb))];
+    result = {
       scenario: scenario.name,
       dedupe: scenario.dedupe,
       producers: scenario.producers,
@@ -90,13 +96,20 @@ export async function runChaosScenario(
       loadSec: Math.round(loadSec),
       quiesced,
       load: driver.progress,
-      emailsReceived: fleet.smtp.received,
+      emailsReceived: 0,
+      alerts: checkAlerts([], []),
       verdict,
       faults: injector.records,
     };
   } finally {
+    // The apps send the digests their open windows collected when they shut down: count after it.
     await fleet.destroy(hooks.keepData ?? false);
   }
+  return {
+    ...result,
+    emailsReceived: fleet.smtp.received,
+    alerts: checkAlerts(classes, fleet.smtp.subjects),
+  };
 }
 
 /** Outbox drained, queues empty and the ledger unchanged for three polls in a row. */

@@ -14,7 +14,19 @@ export type FaultKind =
   | 'redis-restart'
   | 'mariadb-restart'
   /** The SMTP sink is closed for `downMs`; alert emails must wait, consuming must not. */
-  | 'smtp-down';
+  | 'smtp-down'
+  /** Network (chaos/net): a consumer's link to RabbitMQ blackholed for `downMs`; heartbeats must notice. */
+  | 'consumer-rabbitmq-blackhole'
+  /** A producer's (relay's) link to RabbitMQ blackholed for `downMs` while confirms are outstanding. */
+  | 'relay-rabbitmq-blackhole'
+  /** A producer's MariaDB connection reset right after it sent the relay's claim (3 times). */
+  | 'relay-mariadb-cut-claim'
+  /** The same, right after the relay's sent-mark UPDATE. */
+  | 'relay-mariadb-cut-mark'
+  /** Every app's link to Redis blackholed for `downMs` under load. */
+  | 'redis-blackhole'
+  /** 200 ms of added round-trip latency between every app and MariaDB for `downMs`. */
+  | 'mariadb-latency';
 
 export interface ScheduledFault {
   atSec: number;
@@ -43,13 +55,16 @@ const load = (messages: number, ratePerSecond: number): LoadOptions => ({
   maxInFlight: 300,
 });
 
-/** ~20,000 events at 50/s with every fault of issue 10 on the schedule (shared services: ≥ 25 s apart). */
+/**
+ * ~25,000 events at 50/s with every process/service fault of issue 10 and the network faults of issue 18
+ * on the schedule (shared services: ≥ 25 s apart).
+ */
 export const FULL_SCENARIO: ChaosScenario = {
   name: 'full',
   dedupe: 'inbox',
   producers: 2,
   consumers: 2,
-  load: load(20_000, 50),
+  load: load(25_000, 50),
   quiesceTimeoutMs: 240_000,
   faults: [
     { atSec: 15, kind: 'consumer-kill', instance: 0 },
@@ -64,6 +79,13 @@ export const FULL_SCENARIO: ChaosScenario = {
     { atSec: 260, kind: 'producer-kill', instance: 1 },
     { atSec: 290, kind: 'consumer-kill', instance: 0 },
     { atSec: 320, kind: 'rabbitmq-kill' },
+    // Heartbeats every 5 s (messaging.module.ts): 25 s of silence is several missed beats on both sides.
+    { atSec: 345, kind: 'consumer-rabbitmq-blackhole', instance: 1, downMs: 25_000 },
+    { atSec: 375, kind: 'relay-mariadb-cut-claim', instance: 0 },
+    { atSec: 380, kind: 'relay-mariadb-cut-mark', instance: 1 },
+    { atSec: 390, kind: 'relay-rabbitmq-blackhole', instance: 0, downMs: 20_000 },
+    { atSec: 415, kind: 'redis-blackhole', downMs: 15_000 },
+    { atSec: 435, kind: 'mariadb-latency', downMs: 60_000 },
   ],
 };
 
@@ -87,7 +109,10 @@ export const REDIS_ONLY_SCENARIO: ChaosScenario = {
   ],
 };
 
-/** `--quick` and the fault spec in `npm test`: one broker restart, one consumer kill, 2,000 events. */
+/**
+ * `--quick` and the fault spec in `npm test`: one broker restart, relay claims cut from MariaDB, one
+ * consumer kill and a consumer blackholed from RabbitMQ, 2,000 events.
+ */
 export const QUICK_SCENARIO: ChaosScenario = {
   name: 'quick',
   dedupe: 'inbox',
@@ -97,6 +122,8 @@ export const QUICK_SCENARIO: ChaosScenario = {
   quiesceTimeoutMs: 90_000,
   faults: [
     { atSec: 12, kind: 'rabbitmq-kill' },
-    { atSec: 32, kind: 'consumer-kill', instance: 0 },
+    { atSec: 26, kind: 'relay-mariadb-cut-claim', instance: 0 },
+    { atSec: 30, kind: 'consumer-kill', instance: 0 },
+    { atSec: 36, kind: 'consumer-rabbitmq-blackhole', instance: 1, downMs: 20_000 },
   ],
 };

@@ -1,6 +1,14 @@
 import { sleep } from '../libs/messaging/test/support';
 import type { ChaosFleet, FleetMember } from './chaos-fleet';
 import type { FaultKind, ScheduledFault } from './chaos-scenarios';
+import {
+  blackhole,
+  blackholeAll,
+  CLAIM_SQL,
+  cutAfterStatement,
+  latencyAll,
+  MARK_SQL,
+} from './net/network-faults';
 import type { ServiceControl } from './service-control';
 
 export interface FaultRecord {
@@ -13,6 +21,8 @@ export interface FaultRecord {
   startedAt: string;
   /** How long the service or instance was unavailable. */
   outageMs: number;
+  /** What a network fault observed (connections silenced, closed by the app itself, cuts). */
+  detail?: string;
   error?: string;
 }
 
@@ -63,7 +73,7 @@ export class FaultInjector {
     };
     this.log(`fault ${fault.kind}${record.target ? ` (${record.target})` : ''}: injecting`);
     try {
-      await this.execute(fault);
+      record.detail = (await this.execute(fault)) ?? undefined;
     } catch (error) {
       record.error = (error as Error).message;
       this.log(`fault ${fault.kind}: FAILED ${record.error}`);
@@ -74,7 +84,7 @@ export class FaultInjector {
     this.log(`fault ${fault.kind}: recovered after ${(record.outageMs / 1000).toFixed(1)} s`);
   }
 
-  private async execute(fault: ScheduledFault): Promise<void> {
+  private async execute(fault: ScheduledFault): Promise<string | void> {
     const { fleet, services } = this;
     switch (fault.kind) {
       case 'rabbitmq-kill':
@@ -107,6 +117,17 @@ export class FaultInjector {
         await sleep(fault.downMs ?? 30_000);
         await fleet.smtp.start();
         return;
+      case 'consumer-rabbitmq-blackhole':
+      case 'relay-rabbitmq-blackhole':
+        return noticedByApp(await blackhole(this.targetOf(fault)!, 'rabbitmq', fault.downMs ?? 20_000));
+      case 'relay-mariadb-cut-claim':
+        return cutAfterStatement(this.targetOf(fault)!, CLAIM_SQL, 3);
+      case 'relay-mariadb-cut-mark':
+        return cutAfterStatement(this.targetOf(fault)!, MARK_SQL, 3);
+      case 'redis-blackhole':
+        return blackholeAll([...fleet.producers, ...fleet.consumers], 'redis', fault.downMs ?? 15_000);
+      case 'mariadb-latency':
+        return latencyAll([...fleet.producers, ...fleet.consumers], 'mariadb', 200, fault.downMs ?? 60_000);
     }
   }
 
@@ -125,9 +146,9 @@ export class FaultInjector {
   }
 
   private targetOf(fault: ScheduledFault): FleetMember | undefined {
-    const pool = fault.kind === 'producer-kill' ? this.fleet.producers : this.fleet.consumers;
-    if (!fault.kind.startsWith('producer-kill') && !fault.kind.startsWith('consumer-kill')) return undefined;
-    return pool[(fault.instance ?? 0) % pool.length];
+    if (fault.instance === undefined) return undefined;
+    const pool = /^(producer|relay)-/.test(fault.kind) ? this.fleet.producers : this.fleet.consumers;
+    return pool[fault.instance % pool.length];
   }
 
   private secondsSinceStart(at: number): number {
@@ -138,4 +159,10 @@ export class FaultInjector {
   async settled(): Promise<void> {
     await Promise.all(this.background);
   }
+}
+
+/** A blackhole the app sat through without closing a connection means its heartbeat never fired. */
+function noticedByApp(detail: string): string {
+  if (/ 0 closed by the app/.test(detail)) throw new Error(`the app did not notice the blackhole: ${detail}`);
+  return detail;
 }

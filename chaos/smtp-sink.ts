@@ -1,8 +1,9 @@
+import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
-/** An SMTP server on a fixed loopback port that counts the alert emails; it can go down and come back. */
+/** An SMTP server on a fixed loopback port that keeps the alert emails' subjects; it can go down and come back. */
 export class SmtpSink {
-  received = 0;
+  readonly subjects: string[] = [];
   private server: SMTPServer | null = null;
 
   constructor(readonly port: number) {}
@@ -11,17 +12,23 @@ export class SmtpSink {
     return `smtp://127.0.0.1:${this.port}`;
   }
 
+  get received(): number {
+    return this.subjects.length;
+  }
+
   async start(): Promise<void> {
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
       onData: (stream, _session, callback) => {
-        stream.on('data', () => undefined);
-        stream.on('end', () => {
-          this.received++;
-          callback();
-        });
+        simpleParser(stream).then(
+          (mail) => {
+            this.subjects.push(mail.subject ?? '');
+            callback();
+          },
+          (error: Error) => callback(error),
+        );
       },
     });
     await new Promise<void>((resolve, reject) => {

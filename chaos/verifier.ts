@@ -14,6 +14,11 @@ export interface Verdict {
   duplicates: number;
   /** Ledger rows of an order whose seq is not the next one after the previous distinct row's. */
   orderViolations: number;
+  /**
+   * Distinct events in the ledger whose business write never committed (no such order, or a seq beyond
+   * the order's committed one): G1's "only if" half, a message published for a rolled-back transaction.
+   */
+  phantoms: number;
   /** Rows in the consumer's and the producer's dead_letter tables. */
   parked: number;
   poisonEvents: number;
@@ -89,6 +94,11 @@ export async function verify(fleet: ChaosFleet): Promise<Verdict> {
       }
     }
   }
+  const committed = new Map(orders.map((order) => [order.id, Number(order.seq)]));
+  const phantoms = [...handledEvents].filter((event) => {
+    const [orderId, seq] = event.split(':');
+    return Number(seq) > (committed.get(orderId) ?? 0);
+  }).length;
   const dedupe = duplicatesAndOrder(ledger);
   return {
     sent,
@@ -97,6 +107,7 @@ export async function verify(fleet: ChaosFleet): Promise<Verdict> {
     parkedGood,
     duplicates: dedupe.duplicates,
     orderViolations: dedupe.orderViolations,
+    phantoms,
     parked: consumerParked.length + Number(publishParked.n),
     poisonEvents,
     poisonMissing,
