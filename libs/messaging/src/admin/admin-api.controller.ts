@@ -15,7 +15,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@
 import type { Request } from 'express';
 import type { DeadLetter } from '../dead-letters/dead-letter.entity';
 import { AdminApiGuard } from './admin-api.guard';
-import { adminUserOf } from './admin-session';
+import { whoIs } from './admin-roles';
 import { BulkDiscardDto, BulkReplayDto, DiscardDeadLetterDto } from './dead-letter-actions.dto';
 import { DeadLetterAdminService, DeadLetterCounts, DeadLetterPage } from './dead-letter-admin.service';
 import { DeadLetterListQueryDto } from './dead-letter-filter.dto';
@@ -53,7 +53,7 @@ export class AdminApiController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Replay through the outbox under a new message id; 409 unless open' })
   replay(@Param('id') id: string, @Req() request: Request): Promise<DeadLetter> {
-    return this.replayer.replay(id, adminUserOf(request, 'admin-api'));
+    return this.replayer.replay(id, whoIs(request));
   }
 
   @Post(':id/discard')
@@ -64,7 +64,7 @@ export class AdminApiController {
     @Body() body: DiscardDeadLetterDto,
     @Req() request: Request,
   ): Promise<DeadLetter> {
-    return this.deadLetters.discard(id, body.reason, adminUserOf(request, 'admin-api'));
+    return this.deadLetters.discard(id, body.reason, whoIs(request));
   }
 
   @Post('replay')
@@ -74,7 +74,7 @@ export class AdminApiController {
     return this.replayer.replayMatching(
       body.filter ?? {},
       body.limit ?? DEFAULT_BULK_REPLAY_LIMIT,
-      adminUserOf(request, 'admin-api'),
+      whoIs(request),
     );
   }
 
@@ -85,11 +85,7 @@ export class AdminApiController {
     @Body() body: BulkDiscardDto,
     @Req() request: Request,
   ): Promise<{ discarded: number }> {
-    const discarded = await this.deadLetters.discardMatching(
-      body.filter ?? {},
-      body.reason,
-      adminUserOf(request, 'admin-api'),
-    );
+    const discarded = await this.deadLetters.discardMatching(body.filter ?? {}, body.reason, whoIs(request));
     return { discarded };
   }
 }

@@ -1,27 +1,45 @@
 import {
   CanActivate,
   ExecutionContext,
+  ForbiddenException,
   Injectable,
   NotFoundException,
   UnauthorizedException,
 } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { InjectMessagingOptions } from '../messaging.constants';
 import type { ResolvedMessagingOptions } from '../messaging.options';
-import { tokensMatch } from './admin-token';
+import { AdminAuthThrottle } from './admin-auth-throttle';
+import { roleOfToken, setAdminIdentity } from './admin-roles';
+import { cleanUserName } from './admin-session';
 
-/** The JSON API: `Authorization: Bearer <ADMIN_TOKEN>` or 401. Cookies are not accepted here (no CSRF surface). */
+export const VIEWER_FORBIDDEN =
+  'The viewer token is read-only: it can list and inspect but not replay, discard, edit or cancel. Use ADMIN_TOKEN.';
+
+/**
+ * The JSON API: `Authorization: Bearer <ADMIN_TOKEN | ADMIN_VIEWER_TOKEN>` or 401 (cookies are not
+ * accepted here: no CSRF surface). Viewers may GET only (403 otherwise). Wrong tokens are rate-limited.
+ */
 @Injectable()
 export class AdminApiGuard implements CanActivate {
-  constructor(@InjectMessagingOptions() private readonly options: ResolvedMessagingOptions) {}
+  constructor(
+    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+    private readonly throttle: AdminAuthThrottle,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (!this.options.admin.enabled) throw new NotFoundException();
     const request = context.switchToHttp().getRequest<Request>();
+    const response = context.switchToHttp().getResponse<Response>();
+    this.throttle.assertAllowed(request, response);
     const [scheme, token] = (request.header('authorization') ?? '').split(' ');
-    if (scheme?.toLowerCase() !== 'bearer' || !tokensMatch(token, this.options.admin.token)) {
+    const role = scheme?.toLowerCase() === 'bearer' ? roleOfToken(token, this.options.admin) : null;
+    if (!role) {
+      await this.throttle.failed(request, response);
       throw new UnauthorizedException('A valid Bearer token is required');
     }
+    if (role === 'viewer' && request.method !== 'GET') throw new ForbiddenException(VIEWER_FORBIDDEN);
+    setAdminIdentity(request, { role, user: cleanUserName(request.header('x-admin-user'), 'admin-api') });
     return true;
   }
 }

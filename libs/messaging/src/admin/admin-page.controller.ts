@@ -14,23 +14,30 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { DeadLetterGroups } from '../dead-letters/dead-letter-groups';
 import { InjectMessagingOptions } from '../messaging.constants';
 import type { ResolvedMessagingOptions } from '../messaging.options';
+import { AdminAudit } from './admin-audit';
+import { AdminAuthThrottle, AdminAuthThrottledError } from './admin-auth-throttle';
+import { layoutOf, sendHtml } from './admin-html';
 import { AdminLoginFilter } from './admin-login.filter';
 import { AdminPageGuard } from './admin-page.guard';
-import { adminUserOf, cleanUserName, endAdminSession, startAdminSession } from './admin-session';
-import { tokensMatch } from './admin-token';
+import { roleOfToken, whoIs } from './admin-roles';
+import { cleanUserName, endAdminSession, startAdminSession } from './admin-session';
 import { DeadLetterAdminService } from './dead-letter-admin.service';
+import { DeadLetterEditor } from './dead-letter-editor';
 import { DeadLetterListQueryDto } from './dead-letter-filter.dto';
 import { DeadLetterReplayer } from './dead-letter-replayer';
-import { ADMIN_PAGE_CSP, LayoutContext } from './views/admin-layout.view';
+import { GroupActions } from './group-actions';
 import { renderDeadLetterDetail } from './views/dead-letter-detail.view';
 import { renderDeadLetterList } from './views/dead-letter-list.view';
+import { renderGroupsTable } from './views/failure-groups.view';
 import { renderLoginPage } from './views/login.view';
 
 const DONE_NOTICES: Record<string, string> = {
   replayed: 'Replayed: a new message is in the outbox and will be published shortly.',
   discarded: 'Discarded.',
+  edited: 'Edited payload saved beside the original; Replay sends it.',
 };
 
 const listQueryPipe = new ValidationPipe({ transform: true, whitelist: true });
@@ -44,21 +51,41 @@ export class AdminPageController {
     @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
     private readonly deadLetters: DeadLetterAdminService,
     private readonly replayer: DeadLetterReplayer,
+    private readonly editor: DeadLetterEditor,
+    private readonly groups: DeadLetterGroups,
+    private readonly groupActions: GroupActions,
+    private readonly throttle: AdminAuthThrottle,
+    private readonly audit: AdminAudit,
   ) {}
 
   @Get('login')
   login(@Res() response: Response): void {
-    this.html(response, 200, renderLoginPage(this.options.serviceName));
+    sendHtml(response, 200, renderLoginPage(this.options.serviceName));
   }
 
   @Post('login')
-  submitLogin(@Body() body: { token?: string; name?: string }, @Res() response: Response): void {
-    if (!this.options.admin.enabled || !tokensMatch(body.token, this.options.admin.token)) {
-      this.html(response, 401, renderLoginPage(this.options.serviceName, 'That token is not valid.'));
-      return;
+  async submitLogin(
+    @Body() body: { token?: string; name?: string },
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const admin = this.options.admin;
+    try {
+      this.throttle.assertAllowed(request, response);
+      const role = admin.enabled ? roleOfToken(body.token, admin) : null;
+      if (!role) {
+        await this.throttle.failed(request, response);
+        sendHtml(response, 401, renderLoginPage(this.options.serviceName, 'That token is not valid.'));
+        return;
+      }
+      const user = cleanUserName(body.name, 'admin');
+      startAdminSession(response, role === 'operator' ? admin.token : admin.viewerToken, user);
+      await this.audit.record({ role, user }, { action: 'login' });
+      response.redirect(303, '/admin');
+    } catch (error) {
+      if (!(error instanceof AdminAuthThrottledError)) throw error;
+      sendHtml(response, 429, renderLoginPage(this.options.serviceName, error.message));
     }
-    startAdminSession(response, this.options.admin.token, cleanUserName(body.name, 'admin'));
-    response.redirect(303, '/admin');
   }
 
   @Post('logout')
@@ -67,6 +94,7 @@ export class AdminPageController {
     response.redirect(303, '/admin/login');
   }
 
+  /** The first view: failure groups, then the newest dead letters (keyset pages). */
   @Get()
   @UseGuards(AdminPageGuard)
   async list(
@@ -74,8 +102,17 @@ export class AdminPageController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const [page, counts] = await Promise.all([this.deadLetters.list(query), this.deadLetters.counts()]);
-    this.html(response, 200, renderDeadLetterList(page, counts, query, this.layout(request)));
+    const [page, counts, groups] = await Promise.all([
+      this.deadLetters.list(query),
+      this.deadLetters.counts(),
+      this.groups.list(),
+    ]);
+    const actions = await this.groupActions.latest(groups.map((g) => g.fingerprint));
+    const context = layoutOf(this.options, request);
+    // Groups head the unfiltered first page; a filtered or later page is about single messages.
+    const filtered = Object.values(query).some((value) => value !== undefined);
+    const groupsHtml = filtered ? '' : renderGroupsTable(groups, actions, context);
+    sendHtml(response, 200, renderDeadLetterList(page, counts, query, context, groupsHtml));
   }
 
   @Get('dead-letters/:id')
@@ -88,15 +125,13 @@ export class AdminPageController {
   ): Promise<void> {
     const row = await this.deadLetters.get(id);
     const notice = done && DONE_NOTICES[done] ? { text: DONE_NOTICES[done] } : undefined;
-    this.html(response, 200, renderDeadLetterDetail(row, this.layout(request), notice));
+    sendHtml(response, 200, renderDeadLetterDetail(row, layoutOf(this.options, request), notice));
   }
 
   @Post('dead-letters/:id/replay')
   @UseGuards(AdminPageGuard)
   async replay(@Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    await this.act(id, 'replayed', request, response, () =>
-      this.replayer.replay(id, adminUserOf(request, 'admin')),
-    );
+    await this.act(id, 'replayed', request, response, () => this.replayer.replay(id, whoIs(request)));
   }
 
   @Post('dead-letters/:id/discard')
@@ -110,8 +145,21 @@ export class AdminPageController {
     const reason = (body.reason ?? '').trim().slice(0, 2000);
     await this.act(id, 'discarded', request, response, () =>
       reason
-        ? this.deadLetters.discard(id, reason, adminUserOf(request, 'admin'))
+        ? this.deadLetters.discard(id, reason, whoIs(request))
         : Promise.reject(new HttpException({ message: 'A reason is required to discard' }, 400)),
+    );
+  }
+
+  @Post('dead-letters/:id/edit')
+  @UseGuards(AdminPageGuard)
+  async edit(
+    @Param('id') id: string,
+    @Body() body: { payload?: string },
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.act(id, 'edited', request, response, () =>
+      this.editor.edit(id, String(body.payload ?? ''), whoIs(request)),
     );
   }
 
@@ -129,26 +177,10 @@ export class AdminPageController {
       if (!(error instanceof HttpException) || error.getStatus() === 404) throw error;
       const row = await this.deadLetters.get(id);
       const text = (error.getResponse() as { message?: string }).message ?? error.message;
-      this.html(
-        response,
-        error.getStatus(),
-        renderDeadLetterDetail(row, this.layout(request), { text, error: true }),
-      );
+      const page = renderDeadLetterDetail(row, layoutOf(this.options, request), { text, error: true });
+      sendHtml(response, error.getStatus(), page);
       return;
     }
     response.redirect(303, `/admin/dead-letters/${encodeURIComponent(id)}?done=${done}`);
-  }
-
-  private layout(request: Request): LayoutContext {
-    return { serviceName: this.options.serviceName, user: adminUserOf(request, 'admin') };
-  }
-
-  private html(response: Response, status: number, body: string): void {
-    response
-      .status(status)
-      .set('Content-Security-Policy', ADMIN_PAGE_CSP)
-      .set('Cache-Control', 'no-store')
-      .type('html')
-      .send(body);
   }
 }

@@ -1,6 +1,7 @@
 import {
   CanActivate,
   ExecutionContext,
+  ForbiddenException,
   Injectable,
   NotFoundException,
   UnauthorizedException,
@@ -8,9 +9,14 @@ import {
 import type { Request } from 'express';
 import { InjectMessagingOptions } from '../messaging.constants';
 import type { ResolvedMessagingOptions } from '../messaging.options';
-import { hasAdminSession } from './admin-session';
+import { VIEWER_FORBIDDEN } from './admin-api.guard';
+import { csrfMatches, roleOfSession, setAdminIdentity } from './admin-roles';
+import { ADMIN_USER_COOKIE, cleanUserName, readCookie } from './admin-session';
 
-/** The HTML pages: the session cookie set by the login form, or 401 (AdminLoginFilter shows the form). */
+/**
+ * The HTML pages: the session cookie set by the login form, or 401 (AdminLoginFilter shows the form).
+ * A POST needs the operator role and the session's CSRF token in the form (`_csrf`).
+ */
 @Injectable()
 export class AdminPageGuard implements CanActivate {
   constructor(@InjectMessagingOptions() private readonly options: ResolvedMessagingOptions) {}
@@ -18,7 +24,16 @@ export class AdminPageGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (!this.options.admin.enabled) throw new NotFoundException();
     const request = context.switchToHttp().getRequest<Request>();
-    if (!hasAdminSession(request, this.options.admin.token)) throw new UnauthorizedException();
+    const role = roleOfSession(request, this.options.admin);
+    if (!role) throw new UnauthorizedException();
+    if (request.method !== 'GET') {
+      if (role === 'viewer') throw new ForbiddenException(VIEWER_FORBIDDEN);
+      const body = request.body as Record<string, unknown> | undefined;
+      if (!csrfMatches(request, body?._csrf)) {
+        throw new ForbiddenException('The form is missing its CSRF token or it is stale: reload the page');
+      }
+    }
+    setAdminIdentity(request, { role, user: cleanUserName(readCookie(request, ADMIN_USER_COOKIE), 'admin') });
     return true;
   }
 }

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { sessionCookieValue, tokensMatch } from './admin-token';
+import { sessionCookieValue } from './admin-token';
 
 export const ADMIN_SESSION_COOKIE = 'messaging_admin';
 /** The name the person typed at login; recorded as `resolved_by`. Not a secret. */
@@ -19,10 +19,6 @@ export function readCookie(request: Request, name: string): string | undefined {
     }
   }
   return undefined;
-}
-
-export function hasAdminSession(request: Request, token: string): boolean {
-  return tokensMatch(readCookie(request, ADMIN_SESSION_COOKIE), sessionCookieValue(token));
 }
 
 /**
@@ -46,7 +42,7 @@ export function endAdminSession(response: Response): void {
   response.clearCookie(ADMIN_USER_COOKIE, { path: '/admin' });
 }
 
-/** Who resolves a dead letter: the login name on the page, `X-Admin-User` on the API. */
+/** Who resolves a dead letter: the login name on the page, `X-Admin-User` on the API (else the token's name). */
 export function adminUserOf(request: Request, fallback: string): string {
   return cleanUserName(readCookie(request, ADMIN_USER_COOKIE) ?? request.header('x-admin-user'), fallback);
 }

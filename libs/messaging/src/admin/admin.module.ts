@@ -1,25 +1,51 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { DeadLettersModule } from '../dead-letters/dead-letters.module';
 import { InjectMessagingOptions } from '../messaging.constants';
 import type { ResolvedMessagingOptions } from '../messaging.options';
+import { OutboxModule } from '../outbox/outbox.module';
 import { AdminApiController } from './admin-api.controller';
 import { AdminApiGuard } from './admin-api.guard';
+import { AdminAudit } from './admin-audit';
+import { AdminAuthThrottle } from './admin-auth-throttle';
+import { AdminConsoleApiController } from './admin-console-api.controller';
+import { AdminConsolePageController } from './admin-console-page.controller';
 import { AdminLoginFilter } from './admin-login.filter';
 import { AdminPageController } from './admin-page.controller';
 import { AdminPageGuard } from './admin-page.guard';
 import { DeadLetterAdminService } from './dead-letter-admin.service';
+import { DeadLetterEditor } from './dead-letter-editor';
 import { DeadLetterReplayer } from './dead-letter-replayer';
 import { refuseDefaultAdminToken } from './default-admin-token.error';
-import { OutboxModule } from '../outbox/outbox.module';
+import { GroupActions } from './group-actions';
+import { SubscriptionSchemas } from './subscription-schemas';
 
 /**
- * The dead-letter admin page (/admin) and JSON API (/admin/api) of G8, in every app that imports
+ * The dead-letter console (/admin) and JSON API (/admin/api) of G8, in every app that imports
  * MessagingModule. `admin.enabled: false` answers 404 on every admin route.
  */
 @Module({
-  imports: [OutboxModule],
-  controllers: [AdminApiController, AdminPageController],
-  providers: [DeadLetterAdminService, DeadLetterReplayer, AdminApiGuard, AdminPageGuard, AdminLoginFilter],
-  exports: [DeadLetterAdminService, DeadLetterReplayer],
+  imports: [OutboxModule, DeadLettersModule, DiscoveryModule],
+  // The console API first: its `dead-letters/groups` routes must win over `dead-letters/:id`.
+  controllers: [
+    AdminConsoleApiController,
+    AdminApiController,
+    AdminPageController,
+    AdminConsolePageController,
+  ],
+  providers: [
+    DeadLetterAdminService,
+    DeadLetterReplayer,
+    DeadLetterEditor,
+    GroupActions,
+    AdminAudit,
+    AdminAuthThrottle,
+    SubscriptionSchemas,
+    AdminApiGuard,
+    AdminPageGuard,
+    AdminLoginFilter,
+  ],
+  exports: [DeadLetterAdminService, DeadLetterReplayer, GroupActions, AdminAudit],
 })
 export class AdminModule implements OnModuleInit {
   constructor(@InjectMessagingOptions() private readonly options: ResolvedMessagingOptions) {}

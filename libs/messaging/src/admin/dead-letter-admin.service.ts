@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { DeadLetter, DeadLetterStatus } from '../dead-letters/dead-letter.entity';
+import { DeadLetterGroups } from '../dead-letters/dead-letter-groups';
+import { AdminAudit } from './admin-audit';
+import type { AdminIdentity } from './admin-roles';
 import type { DeadLetterFilterDto, DeadLetterListQueryDto } from './dead-letter-filter.dto';
 import { DeadLetterNotFoundError } from './dead-letter-not-found.error';
 import { DeadLetterNotOpenError } from './dead-letter-not-open.error';
@@ -13,7 +16,10 @@ export interface DeadLetterPage {
   items: DeadLetter[];
   page: number;
   pageSize: number;
+  /** Matching dead letters; from the group counters when the filter is by status only. */
   total: number;
+  /** `before` for the next (older) page; null on the last page. */
+  nextBefore: string | null;
 }
 
 export type DeadLetterCounts = Record<DeadLetterStatus, number>;
@@ -21,30 +27,31 @@ export type DeadLetterCounts = Record<DeadLetterStatus, number>;
 /** Lists, shows and discards dead letters for the admin page and API (G8). Replay: DeadLetterReplayer. */
 @Injectable()
 export class DeadLetterAdminService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly groups: DeadLetterGroups,
+    private readonly audit: AdminAudit,
+  ) {}
 
+  /** Newest first. `before` pages by id (keyset: the cost of a page does not grow with the table). */
   async list(query: DeadLetterListQueryDto): Promise<DeadLetterPage> {
     const page = query.page ?? 1;
     const pageSize = query.pageSize ?? ADMIN_DEFAULT_PAGE_SIZE;
-    const [items, total] = await whereDeadLetterMatches(
+    const builder = whereDeadLetterMatches(
       this.dataSource.getRepository(DeadLetter).createQueryBuilder('dl'),
       query,
-    )
-      .orderBy('dl.id', 'DESC')
-      .skip((page - 1) * pageSize)
-      .take(pageSize)
-      .getManyAndCount();
-    return { items, page, pageSize, total };
+    ).orderBy('dl.id', 'DESC');
+    if (query.before) builder.andWhere('dl.id < :before', { before: query.before });
+    else if (page > 1) builder.skip((page - 1) * pageSize);
+    const rows = await builder.take(pageSize + 1).getMany();
+    const items = rows.slice(0, pageSize);
+    const nextBefore = rows.length > pageSize ? items[items.length - 1].id : null;
+    return { items, page, pageSize, total: await this.total(query), nextBefore };
   }
 
-  /** Dead letters per status (whole table: the page's header shows the overall picture). */
-  async counts(): Promise<DeadLetterCounts> {
-    const rows: Array<{ status: DeadLetterStatus; n: string | number }> = await this.dataSource.query(
-      /* sql */ 'SELECT status, COUNT(*) AS n FROM dead_letter GROUP BY status',
-    );
-    const counts: DeadLetterCounts = { open: 0, replayed: 0, discarded: 0 };
-    for (const row of rows) counts[row.status] = Number(row.n);
-    return counts;
+  /** Dead letters per status, from the group counters (no scan of `dead_letter`). */
+  counts(): Promise<DeadLetterCounts> {
+    return this.groups.totals();
   }
 
   async get(id: string): Promise<DeadLetter> {
@@ -53,29 +60,55 @@ export class DeadLetterAdminService {
     return row;
   }
 
-  async discard(id: string, reason: string, by: string): Promise<DeadLetter> {
+  async discard(id: string, reason: string, who: AdminIdentity): Promise<DeadLetter> {
     return this.dataSource.transaction(async (manager) => {
       const row = await lockOpenDeadLetter(manager, id);
-      Object.assign(row, resolution('discarded', by, reason));
-      return manager.save(DeadLetter, row);
+      Object.assign(row, resolution('discarded', who.user, reason));
+      const saved = await manager.save(DeadLetter, row);
+      await this.groups.resolved(manager, [row.fingerprint], 'discarded');
+      await this.audit.record(who, { action: 'discard', ids: [id], detail: reason }, manager);
+      return saved;
     });
   }
 
-  /** Discards every open dead letter matching the filter in one statement; returns how many. */
-  async discardMatching(filter: DeadLetterFilterDto, reason: string, by: string): Promise<number> {
-    const ids = await whereDeadLetterMatches(
-      this.dataSource.getRepository(DeadLetter).createQueryBuilder('dl').select('dl.id', 'id'),
-      { ...filter, status: 'open' },
-    ).getRawMany<{ id: string }>();
-    if (ids.length === 0) return 0;
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .update(DeadLetter)
-      .set(resolution('discarded', by, reason))
-      // status re-checked: a row replayed since the select above stays replayed.
-      .where('id IN (:...ids) AND status = :open', { ids: ids.map((row) => row.id), open: 'open' })
-      .execute();
-    return result.affected ?? 0;
+  /** Discards every open dead letter matching the filter in one transaction; returns how many. */
+  async discardMatching(filter: DeadLetterFilterDto, reason: string, who: AdminIdentity): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await whereDeadLetterMatches(
+        manager.getRepository(DeadLetter).createQueryBuilder('dl').select(['dl.id', 'dl.fingerprint']),
+        { ...filter, status: 'open' },
+      )
+        .setLock('pessimistic_write')
+        .getMany();
+      if (rows.length === 0) return 0;
+      const ids = rows.map((row) => row.id);
+      await manager
+        .createQueryBuilder()
+        .update(DeadLetter)
+        .set(resolution('discarded', who.user, reason))
+        .where('id IN (:...ids)', { ids })
+        .execute();
+      await this.groups.resolved(
+        manager,
+        rows.map((row) => row.fingerprint),
+        'discarded',
+      );
+      const detail = `filter ${JSON.stringify(filter)}; reason: ${reason}`;
+      await this.audit.record(who, { action: 'bulk-discard', ids, detail }, manager);
+      return rows.length;
+    });
+  }
+
+  private async total(filter: DeadLetterFilterDto): Promise<number> {
+    const { status, origin, queue, exchange, reason, fingerprint } = filter;
+    if (!origin && !queue && !exchange && !reason && !fingerprint) {
+      const counts = await this.counts();
+      return status ? counts[status] : counts.open + counts.replayed + counts.discarded;
+    }
+    return whereDeadLetterMatches(
+      this.dataSource.getRepository(DeadLetter).createQueryBuilder('dl'),
+      filter,
+    ).getCount();
   }
 }
 

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { DeadLetterOrigin, DeadLetterStatus } from '../dead-letters/dead-letter.entity';
 
 export const DEAD_LETTER_STATUSES: DeadLetterStatus[] = ['open', 'replayed', 'discarded'];
@@ -35,10 +35,26 @@ export class DeadLetterFilterDto {
   @IsString()
   @MaxLength(64)
   reason?: string;
+
+  @ApiPropertyOptional({ description: 'Failure group (16 hex characters)' })
+  @IsOptional()
+  @Matches(/^[0-9a-f]{16}$/)
+  fingerprint?: string;
 }
 
 export class DeadLetterListQueryDto extends DeadLetterFilterDto {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @ApiPropertyOptional({
+    description: 'Keyset page: dead letters with a smaller id (the last id of the previous page)',
+  })
+  @IsOptional()
+  @Matches(/^[1-9]\d{0,18}$/)
+  before?: string;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    default: 1,
+    description: 'Offset page; prefer `before` on large tables',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -12,5 +12,7 @@ export function whereDeadLetterMatches(
   if (filter.queue) query.andWhere('dl.queue = :queue', { queue: filter.queue });
   if (filter.exchange) query.andWhere('dl.exchange = :exchange', { exchange: filter.exchange });
   if (filter.reason) query.andWhere('dl.reason = :reason', { reason: filter.reason });
+  if (filter.fingerprint)
+    query.andWhere('dl.fingerprint = :fingerprint', { fingerprint: filter.fingerprint });
   return query;
 }

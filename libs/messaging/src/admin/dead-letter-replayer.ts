@@ -3,8 +3,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DeadLetter } from '../dead-letters/dead-letter.entity';
+import { DeadLetterGroups } from '../dead-letters/dead-letter-groups';
 import { CORRELATION_ID_HEADER, NewOutboxMessage, OutboxHeaders } from '../outbox/new-outbox-message';
 import { OutboxService } from '../outbox/outbox.service';
+import { AdminAudit } from './admin-audit';
+import type { AdminIdentity } from './admin-roles';
 import { lockOpenDeadLetter, resolution } from './dead-letter-admin.service';
 import type { DeadLetterFilterDto } from './dead-letter-filter.dto';
 import { whereDeadLetterMatches } from './dead-letter-query';
@@ -33,15 +36,23 @@ export class DeadLetterReplayer {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: OutboxService,
+    private readonly groups: DeadLetterGroups,
+    private readonly audit: AdminAudit,
   ) {}
 
-  async replay(id: string, by: string): Promise<DeadLetter> {
+  /** `audited: false` when the caller records one audit entry for many replays (bulk replay). */
+  async replay(id: string, who: AdminIdentity, audited = true): Promise<DeadLetter> {
+    const by = who.user;
     const replayed = await this.dataSource.transaction(async (manager) => {
       const row = await lockOpenDeadLetter(manager, id);
       const message = replayMessageOf(row);
       await this.outbox.add(manager, message);
       Object.assign(row, resolution('replayed', by, null), { replayMessageId: message.messageId });
-      return manager.save(DeadLetter, row);
+      const saved = await manager.save(DeadLetter, row);
+      await this.groups.resolved(manager, [row.fingerprint], 'replayed');
+      const detail = `as ${message.messageId}${row.editedPayload ? ' with the edited payload' : ''}`;
+      if (audited) await this.audit.record(who, { action: 'replay', ids: [id], detail }, manager);
+      return saved;
     });
     this.logger.log({
       msg: 'dead letter replayed',
@@ -54,7 +65,11 @@ export class DeadLetterReplayer {
   }
 
   /** Replays up to `limit` open dead letters matching the filter, oldest first, each in its own transaction. */
-  async replayMatching(filter: DeadLetterFilterDto, limit: number, by: string): Promise<BulkReplayResult> {
+  async replayMatching(
+    filter: DeadLetterFilterDto,
+    limit: number,
+    who: AdminIdentity,
+  ): Promise<BulkReplayResult> {
     const ids = await whereDeadLetterMatches(
       this.dataSource.getRepository(DeadLetter).createQueryBuilder('dl').select('dl.id', 'id'),
       { ...filter, status: 'open' },
@@ -65,7 +80,7 @@ export class DeadLetterReplayer {
     const result: BulkReplayResult = { replayed: [], refused: [] };
     for (const { id } of ids) {
       try {
-        await this.replay(String(id), by);
+        await this.replay(String(id), who, false);
         result.replayed.push(String(id));
       } catch (error) {
         const reason = (error as { reason?: string }).reason;
@@ -73,6 +88,11 @@ export class DeadLetterReplayer {
         result.refused.push({ id: String(id), reason });
       }
     }
+    await this.audit.record(who, {
+      action: 'bulk-replay',
+      ids: result.replayed,
+      detail: `filter ${JSON.stringify(filter)}; ${result.refused.length} refused`,
+    });
     return result;
   }
 }
@@ -81,12 +101,13 @@ export class DeadLetterReplayer {
  * The outbox message a dead letter is replayed as. A new message id: the consumer's failure count and
  * dedupe mark belong to the old one and would park or skip it again. Publish-side dead letters go to
  * their exchange and key; consume-side ones to the queue that failed, through the default exchange,
- * so other subscribers of the event do not get it twice.
+ * so other subscribers of the event do not get it twice. An edited payload is sent instead of the original.
  */
 export function replayMessageOf(row: DeadLetter): NewOutboxMessage & { messageId: string } {
   let payload: unknown;
   try {
-    payload = JSON.parse(row.payload);
+    // An operator's correction wins; the original stays in `payload` for the record.
+    payload = JSON.parse(row.editedPayload ?? row.payload);
   } catch {
     throw new PayloadNotReplayableError(row.id);
   }

@@ -20,3 +20,27 @@ describe('refuseDefaultAdminToken', () => {
     ).not.toThrow();
   });
 });
+
+describe('viewer token in production', () => {
+  const operator = 'an-operator-secret-0123';
+  it('refuses a viewer token equal to the operator token or left at the default', () => {
+    expect(() =>
+      refuseDefaultAdminToken({ enabled: true, token: operator, viewerToken: operator }, 'production'),
+    ).toThrow('ADMIN_VIEWER_TOKEN equals ADMIN_TOKEN');
+    expect(() =>
+      refuseDefaultAdminToken(
+        { enabled: true, token: operator, viewerToken: DEFAULT_ADMIN_TOKEN },
+        'production',
+      ),
+    ).toThrow('ADMIN_VIEWER_TOKEN is the local default');
+  });
+
+  it('accepts two distinct secrets', () => {
+    expect(() =>
+      refuseDefaultAdminToken(
+        { enabled: true, token: operator, viewerToken: 'a-viewer-secret-45678' },
+        'production',
+      ),
+    ).not.toThrow();
+  });
+});

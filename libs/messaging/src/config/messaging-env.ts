@@ -1,5 +1,6 @@
 import * as Joi from 'joi';
 import { DEFAULT_ADMIN_TOKEN } from '../admin/admin.options';
+import { adminTokenProblem } from '../admin/default-admin-token.error';
 import type { MessagingModuleOptions } from '../messaging.options';
 
 /** Environment every app built on the template reads. Defaults are for local use only. */
@@ -19,6 +20,8 @@ export interface MessagingEnv {
   REDIS_SENTINEL_NAME: string;
   SMTP_URL: string;
   ADMIN_TOKEN: string;
+  /** Read-only admin token; unset: no viewer login. */
+  ADMIN_VIEWER_TOKEN?: string;
   ALERT_EMAIL_TO: string;
   ALERT_EMAIL_FROM: string;
   PUBLIC_URL?: string;
@@ -70,6 +73,7 @@ export function messagingEnvSchema(defaults: EnvDefaults): Joi.ObjectSchema<Mess
           '{{#label}} must be an smtp:// URL such as smtp://host:1025 (or empty to disable email)',
       }),
     ADMIN_TOKEN: Joi.string().min(16).default(DEFAULT_ADMIN_TOKEN),
+    ADMIN_VIEWER_TOKEN: Joi.string().min(16),
     ALERT_EMAIL_TO: Joi.string().default('oncall@example.com'),
     ALERT_EMAIL_FROM: Joi.string().default('messaging@localhost'),
     PUBLIC_URL: url('http', 'https'),
@@ -102,7 +106,11 @@ export function validateMessagingEnv(defaults: EnvDefaults) {
 /** Defaults are for a laptop; in production each of them is a hole. */
 function refuseLocalDefaults(env: MessagingEnv): void {
   const problems: string[] = [];
-  if (env.ADMIN_TOKEN === DEFAULT_ADMIN_TOKEN) problems.push('ADMIN_TOKEN is the local default');
+  const adminProblem = adminTokenProblem({
+    token: env.ADMIN_TOKEN,
+    viewerToken: env.ADMIN_VIEWER_TOKEN ?? '',
+  });
+  if (adminProblem) problems.push(adminProblem);
   for (const name of ['MYSQL_URL', 'RABBITMQ_URL', 'RABBITMQ_URLS'] as const) {
     for (const part of (env[name] ?? '').split(',').filter(Boolean)) {
       const parsed = new URL(part.trim());
@@ -142,7 +150,7 @@ export function messagingOptionsFromEnv(
       adminBaseUrl: `${publicUrl}/admin`,
       ...app.alerting,
     },
-    admin: { token: env.ADMIN_TOKEN, ...app.admin },
+    admin: { token: env.ADMIN_TOKEN, viewerToken: env.ADMIN_VIEWER_TOKEN ?? '', ...app.admin },
   };
 }
 
@@ -158,6 +166,7 @@ const ENV_KEYS: Array<keyof MessagingEnv> = [
   'REDIS_SENTINEL_NAME',
   'SMTP_URL',
   'ADMIN_TOKEN',
+  'ADMIN_VIEWER_TOKEN',
   'ALERT_EMAIL_TO',
   'ALERT_EMAIL_FROM',
   'PUBLIC_URL',

@@ -6,6 +6,7 @@ export type DeadLetterStatus = 'open' | 'replayed' | 'discarded';
 /** A message that could not be published or consumed, parked for a human (design §4, G6, G8). */
 @Entity('dead_letter')
 @Index('ix_dead_letter_status', ['status', 'origin', 'id'])
+@Index('ix_dead_letter_group', ['status', 'fingerprint', 'id'])
 export class DeadLetter {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;
@@ -78,4 +79,18 @@ export class DeadLetter {
 
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
+
+  /** Failure group: side, consumer or exchange, reason, error class and normalised error (ADR 0302). */
+  @Column({ type: 'char', length: 16, nullable: true })
+  fingerprint: string | null;
+
+  /** An operator's corrected payload; a replay sends it, `payload` keeps what failed. */
+  @Column({ name: 'edited_payload', type: 'longtext', nullable: true })
+  editedPayload: string | null;
+
+  @Column({ name: 'edited_by', type: 'varchar', length: 128, nullable: true })
+  editedBy: string | null;
+
+  @Column({ name: 'edited_at', type: 'datetime', precision: 3, nullable: true })
+  editedAt: Date | null;
 }

@@ -3,7 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AlertBus } from '../alerting/alert-bus';
 import { MessagingMetrics } from '../observability/messaging-metrics';
+import { failureCauseOf } from './dead-letter-cause';
 import { DeadLetter, DeadLetterOrigin } from './dead-letter.entity';
+import { DeadLetterGroups } from './dead-letter-groups';
+import { failureFingerprint } from './failure-fingerprint';
 
 /** What the publishing or consuming side knows about a message it gives up on. */
 export interface ParkRequest {
@@ -12,6 +15,8 @@ export interface ParkRequest {
   /** Reason code; also the alert class and the metrics label. */
   reason: string;
   error?: string;
+  /** Class of the error (`TypeError`); part of the failure group. @default read from the error text */
+  errorClass?: string;
   exchange?: string | null;
   queue?: string | null;
   routingKey?: string | null;
@@ -36,11 +41,13 @@ export class DeadLetterService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly alerts: AlertBus,
     private readonly metrics: MessagingMetrics,
+    private readonly groups: DeadLetterGroups,
   ) {}
 
   /** Stores the dead letter and raises its alert. */
   async park(request: ParkRequest): Promise<DeadLetter> {
-    const saved = await this.insert(this.dataSource.manager, request);
+    // One transaction: the dead letter and its group's count commit together.
+    const saved = await this.dataSource.transaction((manager) => this.insert(manager, request));
     this.raiseAlert(saved);
     return saved;
   }
@@ -51,6 +58,17 @@ export class DeadLetterService {
    */
   async insert(manager: EntityManager, request: ParkRequest): Promise<DeadLetter> {
     const now = new Date();
+    const error = request.error?.slice(0, 10_000) ?? null;
+    const cause = failureCauseOf({
+      origin: request.origin,
+      exchange: request.exchange ?? null,
+      consumer: request.consumer ?? null,
+      queue: request.queue ?? null,
+      reason: request.reason,
+      error,
+      errorClass: request.errorClass ?? null,
+    });
+    const { fingerprint, normalizedError } = failureFingerprint(cause);
     const row = manager.create(DeadLetter, {
       messageId: request.messageId,
       origin: request.origin,
@@ -62,14 +80,17 @@ export class DeadLetterService {
       payload: request.payload,
       headers: request.headers ? JSON.stringify(request.headers) : null,
       reason: request.reason,
-      error: request.error?.slice(0, 10_000) ?? null,
+      error,
       attempts: request.attempts,
       firstFailedAt: request.firstFailedAt ?? now,
       lastFailedAt: now,
       status: 'open',
       createdAt: now,
+      fingerprint,
     });
     const saved = await manager.save(DeadLetter, row);
+    const member = { id: saved.id, fingerprint, at: now, queue: saved.queue ?? saved.exchange, error };
+    await this.groups.parked(manager, member, cause, normalizedError);
     this.logger.warn({
       msg: 'message parked',
       messageId: saved.messageId,

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { DeadLetterGroups } from './dead-letter-groups';
 import { DeadLetterService } from './dead-letter.service';
 
 @Module({
-  providers: [DeadLetterService],
-  exports: [DeadLetterService],
+  providers: [DeadLetterService, DeadLetterGroups],
+  exports: [DeadLetterService, DeadLetterGroups],
 })
 export class DeadLettersModule {}

@@ -2,6 +2,7 @@ import { MessagingSchema1764072000000 } from './1764072000000-messaging-schema';
 import { OutboxRelayPartitions1764300000000 } from './1764300000000-outbox-relay-partitions';
 import { OutboxClaimIndexes1764500000000 } from './1764500000000-outbox-claim-indexes';
 import { OutboxScheduling1764700000000 } from './1764700000000-outbox-scheduling';
+import { DeadLetterGroupsAndAudit1764800000000 } from './1764800000000-dead-letter-groups-and-audit';
 
 /** The library's migrations in order; apps append their own (see MessagingModuleOptions.migrations). */
 export const MESSAGING_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MESSAGING_MIGRATIONS = [
   OutboxRelayPartitions1764300000000,
   OutboxClaimIndexes1764500000000,
   OutboxScheduling1764700000000,
+  DeadLetterGroupsAndAudit1764800000000,
 ];

@@ -35,23 +35,48 @@ const STYLE = `
   dl.fields dt { font-weight: 600; }
   dl.fields dd { margin: 0; word-break: break-all; }
   .pager { display: flex; gap: 12px; margin-top: 12px; }
+  header nav { display: flex; gap: 16px; }
+  header nav a { font-weight: 400; }
+  .role { font-size: 12px; opacity: 0.8; margin-right: 8px; }
+  textarea { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12.5px; width: 100%; min-height: 220px; }
+  .side-by-side { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+  progress { width: 160px; }
+  td form { display: inline-flex; gap: 6px; align-items: end; }
 `;
 
 export interface LayoutContext {
   serviceName: string;
   user?: string;
+  /** The token's name; only `operator` sees action forms. */
+  role?: 'operator' | 'viewer';
+  /** The session's CSRF token, put in every form. */
+  csrf?: string;
+}
+
+/** True when the page may show forms that change something. */
+export function canAct(context: LayoutContext): boolean {
+  return context.role === 'operator';
+}
+
+/** The hidden CSRF field every POST form carries (AdminPageGuard checks it). */
+export function csrfField(context: LayoutContext): string {
+  return `<input type="hidden" name="_csrf" value="${escapeHtml(context.csrf)}">`;
 }
 
 /** The frame of every admin page. `body` is trusted HTML built by the other views, which escape values. */
 export function renderAdminLayout(title: string, body: string, context: LayoutContext): string {
   const logout = context.user
     ? `<form method="post" action="/admin/logout"><span>${escapeHtml(context.user)}</span>
+       <span class="role">(${escapeHtml(context.role)})</span>
        <button class="secondary" type="submit">Log out</button></form>`
+    : '';
+  const nav = context.user
+    ? `<nav><a href="/admin/scheduled">Scheduled</a><a href="/admin/audit">Audit</a></nav>`
     : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · ${escapeHtml(context.serviceName)} admin</title><style>${STYLE}</style></head>
-<body><header><a href="/admin">${escapeHtml(context.serviceName)} · dead letters</a>${logout}</header>
+<body><header><a href="/admin">${escapeHtml(context.serviceName)} · dead letters</a>${nav}${logout}</header>
 <main>${body}</main></body></html>`;
 }
 

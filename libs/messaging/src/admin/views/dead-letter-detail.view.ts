@@ -1,6 +1,13 @@
 import { escapeHtml } from '../../alerting/html-escape';
 import type { DeadLetter } from '../../dead-letters/dead-letter.entity';
-import { formatTime, LayoutContext, renderAdminLayout, statusBadge } from './admin-layout.view';
+import {
+  canAct,
+  csrfField,
+  formatTime,
+  LayoutContext,
+  renderAdminLayout,
+  statusBadge,
+} from './admin-layout.view';
 
 export interface DetailNotice {
   text: string;
@@ -29,22 +36,45 @@ export function renderDeadLetterDetail(
     ['Resolved at', formatTime(row.resolvedAt)],
     ['Note', escapeHtml(row.resolutionNote)],
     ['Replayed as', `<code>${escapeHtml(row.replayMessageId)}</code>`],
+    [
+      'Failure group',
+      row.fingerprint
+        ? `<a href="/admin/groups/${escapeHtml(row.fingerprint)}">${escapeHtml(row.fingerprint)}</a>`
+        : '',
+    ],
+    ['Edited by', row.editedBy ? `${escapeHtml(row.editedBy)} at ${formatTime(row.editedAt)}` : ''],
   ];
+  const open = row.status === 'open' && canAct(context);
   const body = `<h1>Dead letter #${escapeHtml(row.id)}</h1>
 ${notice ? `<div class="notice${notice.error ? ' error' : ''}">${escapeHtml(notice.text)}</div>` : ''}
 <dl class="fields">${fields.map(([label, value]) => `<dt>${label}</dt><dd>${value}</dd>`).join('')}</dl>
-${row.status === 'open' ? actions(row) : ''}
+${open ? actions(row, context) : ''}
 <h2>Error</h2><pre>${escapeHtml(row.error) || '(none)'}</pre>
-<h2>Payload</h2><pre>${escapeHtml(prettyJson(row.payload))}</pre>
+${payloads(row, open ? context : undefined)}
 <h2>Headers</h2><pre>${escapeHtml(prettyJson(row.headers ?? '{}'))}</pre>`;
   return renderAdminLayout(`Dead letter #${row.id}`, body, context);
 }
 
-function actions(row: DeadLetter): string {
+/** The original payload always; the edited one beside it; the editor for an operator on an open row. */
+function payloads(row: DeadLetter, editor: LayoutContext | undefined): string {
+  const original = `<div><h2>Payload${row.editedPayload ? ' (original)' : ''}</h2><pre>${escapeHtml(prettyJson(row.payload))}</pre></div>`;
+  const edited = row.editedPayload
+    ? `<div><h2>Edited payload (sent on replay)</h2><pre>${escapeHtml(prettyJson(row.editedPayload))}</pre></div>`
+    : '';
+  const form = editor
+    ? `<form method="post" action="/admin/dead-letters/${escapeHtml(row.id)}/edit">${csrfField(editor)}
+  <label>Edit payload (JSON; checked against the consumer's schema when it declares one)
+  <textarea name="payload" required>${escapeHtml(prettyJson(row.editedPayload ?? row.payload))}</textarea></label>
+  <button type="submit">Save edited payload</button></form>`
+    : '';
+  return `<div class="side-by-side">${original}${edited}</div>${form}`;
+}
+
+function actions(row: DeadLetter, context: LayoutContext): string {
   const base = `/admin/dead-letters/${escapeHtml(row.id)}`;
   return `<div class="actions">
-  <form method="post" action="${base}/replay"><button type="submit">Replay</button></form>
-  <form method="post" action="${base}/discard" style="display:flex;gap:8px;align-items:end">
+  <form method="post" action="${base}/replay">${csrfField(context)}<button type="submit">Replay${row.editedPayload ? ' edited' : ''}</button></form>
+  <form method="post" action="${base}/discard" style="display:flex;gap:8px;align-items:end">${csrfField(context)}
     <label>Reason for discarding<input name="reason" required maxlength="2000"></label>
     <button class="secondary" type="submit">Discard</button>
   </form>

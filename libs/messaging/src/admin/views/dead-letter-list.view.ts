@@ -8,12 +8,27 @@ export function renderDeadLetterList(
   counts: DeadLetterCounts,
   query: DeadLetterListQueryDto,
   context: LayoutContext,
-  notice?: string,
+  groupsHtml = '',
 ): string {
   const countLinks = DEAD_LETTER_STATUSES.map(
     (status) =>
       `<a class="count" href="/admin?status=${status}"><strong>${counts[status]}</strong>${status}</a>`,
   ).join('');
+  const body = `<h1>Dead letters</h1>
+<div class="counts">${countLinks}</div>
+${groupsHtml}
+<h2>Messages, newest first</h2>
+${filterForm(query)}
+${renderDeadLetterRows(page, query, '/admin')}`;
+  return renderAdminLayout('Dead letters', body, context);
+}
+
+/** The table and its keyset pager; `path` is where the pager links point. */
+export function renderDeadLetterRows(
+  page: DeadLetterPage,
+  query: DeadLetterListQueryDto,
+  path: string,
+): string {
   const rows = page.items.map(
     (row) => `<tr>
   <td><a href="/admin/dead-letters/${escapeHtml(row.id)}">#${escapeHtml(row.id)}</a></td>
@@ -22,24 +37,18 @@ export function renderDeadLetterList(
   <td class="mono">${escapeHtml(row.origin === 'publish' ? row.exchange : row.queue)}</td>
   <td class="mono">${escapeHtml(row.reason)}</td>
   <td class="mono">${escapeHtml(row.messageId)}</td>
-  <td>${row.attempts}</td>
+  <td>${row.attempts}${row.editedPayload ? ' · edited' : ''}</td>
   <td>${statusBadge(row.status)}</td>
 </tr>`,
   );
-  const lastPage = Math.max(1, Math.ceil(page.total / page.pageSize));
-  const body = `<h1>Dead letters</h1>
-${notice ? `<div class="notice">${escapeHtml(notice)}</div>` : ''}
-<div class="counts">${countLinks}</div>
-${filterForm(query)}
-<table><thead><tr><th>Id</th><th>Last failure</th><th>Side</th><th>Queue / exchange</th><th>Reason</th>
+  return `<table><thead><tr><th>Id</th><th>Last failure</th><th>Side</th><th>Queue / exchange</th><th>Reason</th>
 <th>Message id</th><th>Attempts</th><th>Status</th></tr></thead>
 <tbody>${rows.join('') || '<tr><td colspan="8">No dead letters match.</td></tr>'}</tbody></table>
 <div class="pager">
-  ${page.page > 1 ? `<a href="/admin?${pageQuery(query, page.page - 1)}">← newer</a>` : ''}
-  <span>Page ${page.page} of ${lastPage} · ${page.total} matching</span>
-  ${page.page < lastPage ? `<a href="/admin?${pageQuery(query, page.page + 1)}">older →</a>` : ''}
+  ${query.before ? `<a href="${path}?${pageQuery(query)}">← newest</a>` : ''}
+  <span>${page.total} matching</span>
+  ${page.nextBefore ? `<a href="${path}?${pageQuery(query, page.nextBefore)}">older →</a>` : ''}
 </div>`;
-  return renderAdminLayout('Dead letters', body, context);
 }
 
 function filterForm(query: DeadLetterListQueryDto): string {
@@ -60,12 +69,12 @@ function filterForm(query: DeadLetterListQueryDto): string {
 </form>`;
 }
 
-function pageQuery(query: DeadLetterListQueryDto, page: number): string {
+function pageQuery(query: DeadLetterListQueryDto, before?: string): string {
   const params = new URLSearchParams();
-  for (const name of ['status', 'origin', 'queue', 'exchange', 'reason'] as const) {
+  for (const name of ['status', 'origin', 'queue', 'exchange', 'reason', 'fingerprint'] as const) {
     const value = query[name];
     if (value) params.set(name, value);
   }
-  params.set('page', String(page));
+  if (before) params.set('before', before);
   return escapeHtml(params.toString());
 }

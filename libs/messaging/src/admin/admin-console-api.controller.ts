@@ -1,0 +1,165 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+  UseGuards,
+  UsePipes,
+  ValidationPipe,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import type { DeadLetter } from '../dead-letters/dead-letter.entity';
+import { DeadLetterGroup, DeadLetterGroups } from '../dead-letters/dead-letter-groups';
+import { ScheduledMessage, ScheduledMessages } from '../outbox/scheduled-messages';
+import { AdminApiGuard } from './admin-api.guard';
+import { AdminAudit, AdminAuditEntry } from './admin-audit';
+import { AuditQueryDto, EditPayloadDto, ScheduledQueryDto } from './admin-console.dto';
+import { whoIs } from './admin-roles';
+import { DiscardDeadLetterDto } from './dead-letter-actions.dto';
+import { DeadLetterCounts, DeadLetterAdminService } from './dead-letter-admin.service';
+import { DeadLetterEditor } from './dead-letter-editor';
+import { GroupAction, GroupActions } from './group-actions';
+
+const FINGERPRINT = /^[0-9a-f]{16}$/;
+const DEFAULT_LIMIT = 50;
+
+/** Failure groups, group actions, edit-and-retry, the audit and scheduled messages (JSON API, ADR 0302). */
+@ApiTags('dead letters')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'Missing or wrong Bearer token' })
+@ApiForbiddenResponse({ description: 'The viewer token cannot change anything' })
+@ApiTooManyRequestsResponse({ description: 'Too many wrong tokens from this client; see Retry-After' })
+@Controller('admin/api')
+@UseGuards(AdminApiGuard)
+@UsePipes(new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }))
+export class AdminConsoleApiController {
+  constructor(
+    private readonly groups: DeadLetterGroups,
+    private readonly groupActions: GroupActions,
+    private readonly deadLetters: DeadLetterAdminService,
+    private readonly editor: DeadLetterEditor,
+    private readonly audit: AdminAudit,
+    private readonly scheduled: ScheduledMessages,
+  ) {}
+
+  @Get('dead-letters/groups')
+  @ApiOperation({
+    summary: 'Failure groups with open dead letters: counts, first/last seen, example, queues',
+  })
+  async listGroups(): Promise<{
+    groups: Array<DeadLetterGroup & { action?: GroupAction }>;
+    counts: DeadLetterCounts;
+  }> {
+    const [groups, counts] = await Promise.all([this.groups.list(), this.deadLetters.counts()]);
+    const actions = await this.groupActions.latest(groups.map((g) => g.fingerprint));
+    return { groups: groups.map((g) => ({ ...g, action: actions.get(g.fingerprint) })), counts };
+  }
+
+  @Get('dead-letters/groups/:fingerprint')
+  @ApiOperation({ summary: 'One failure group and its latest action' })
+  async getGroup(
+    @Param('fingerprint') fingerprint: string,
+  ): Promise<DeadLetterGroup & { action?: GroupAction }> {
+    const group = FINGERPRINT.test(fingerprint) ? await this.groups.get(fingerprint) : null;
+    if (!group) throw new NotFoundException(`No failure group ${fingerprint}`);
+    const actions = await this.groupActions.latest([fingerprint]);
+    return { ...group, action: actions.get(fingerprint) };
+  }
+
+  @Post('dead-letters/groups/:fingerprint/replay')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Replay every open dead letter of the group, in background batches; returns the action',
+  })
+  replayGroup(@Param('fingerprint') fingerprint: string, @Req() request: Request): Promise<GroupAction> {
+    return this.groupActions.start(this.checked(fingerprint), 'replay', whoIs(request));
+  }
+
+  @Post('dead-letters/groups/:fingerprint/discard')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Discard every open dead letter of the group with a reason, in background batches',
+  })
+  discardGroup(
+    @Param('fingerprint') fingerprint: string,
+    @Body() body: DiscardDeadLetterDto,
+    @Req() request: Request,
+  ): Promise<GroupAction> {
+    return this.groupActions.start(this.checked(fingerprint), 'discard', whoIs(request), body.reason);
+  }
+
+  @Get('dead-letters/actions/:id')
+  @ApiOperation({ summary: 'Progress of a group replay or discard' })
+  action(@Param('id') id: string): Promise<GroupAction> {
+    return this.groupActions.get(id);
+  }
+
+  @Post('dead-letters/:id/edit')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Store a corrected payload beside the original (checked against the consumer's schema)",
+  })
+  edit(@Param('id') id: string, @Body() body: EditPayloadDto, @Req() request: Request): Promise<DeadLetter> {
+    return this.editor.edit(id, JSON.stringify(body.payload), whoIs(request));
+  }
+
+  @Get('audit')
+  @ApiOperation({ summary: 'Admin actions, newest first (keyset pages with `before`)' })
+  async listAudit(
+    @Query() query: AuditQueryDto,
+  ): Promise<{ items: AdminAuditEntry[]; nextBefore: string | null }> {
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    const items = await this.audit.list(limit, query.before, query.action);
+    return { items, nextBefore: items.length === limit ? items[items.length - 1].id : null };
+  }
+
+  @Get('scheduled')
+  @ApiOperation({
+    summary: 'Scheduled messages not yet due, in due order (keyset pages with afterDue + afterId)',
+  })
+  async listScheduled(
+    @Query() query: ScheduledQueryDto,
+  ): Promise<{ items: ScheduledMessage[]; pending: number }> {
+    const after =
+      query.afterId && query.afterDue ? { id: query.afterId, deliverAt: query.afterDue } : undefined;
+    const [items, pending] = await Promise.all([
+      this.scheduled.list(query.limit ?? DEFAULT_LIMIT, after),
+      this.scheduled.countPending(),
+    ]);
+    return { items, pending };
+  }
+
+  @Post('scheduled/:id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel a scheduled message before a relay claims it; 404 when gone or claimed' })
+  async cancelScheduled(@Param('id') id: string, @Req() request: Request): Promise<ScheduledMessage> {
+    const cancelled = /^[1-9]\d{0,18}$/.test(id) ? await this.scheduled.cancel(id) : null;
+    if (!cancelled)
+      throw new NotFoundException(`Scheduled message ${id} is not pending (sent, claimed or unknown)`);
+    await this.audit.record(whoIs(request), {
+      action: 'cancel-scheduled',
+      ids: [id],
+      target: cancelled.messageId,
+      detail: `due ${cancelled.deliverAt.toISOString()} on ${cancelled.exchange} ${cancelled.routingKey}`,
+    });
+    return cancelled;
+  }
+
+  private checked(fingerprint: string): string {
+    if (!FINGERPRINT.test(fingerprint)) throw new NotFoundException(`No failure group ${fingerprint}`);
+    return fingerprint;
+  }
+}

@@ -1,0 +1,82 @@
+import { Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { validated } from '../consuming/message-decoder';
+import { DeadLetter } from '../dead-letters/dead-letter.entity';
+import { InjectMessagingOptions } from '../messaging.constants';
+import type { ResolvedMessagingOptions } from '../messaging.options';
+import { AdminAudit } from './admin-audit';
+import type { AdminIdentity } from './admin-roles';
+import { lockOpenDeadLetter } from './dead-letter-admin.service';
+import { SubscriptionSchemas } from './subscription-schemas';
+
+/** The edited payload was refused: not JSON, too large, or not what the consumer's schema accepts. */
+export class InvalidEditedPayloadError extends UnprocessableEntityException {
+  override readonly name = 'InvalidEditedPayloadError';
+  readonly reason = 'edited-payload-invalid';
+
+  constructor(detail: string) {
+    super({
+      statusCode: 422,
+      reason: 'edited-payload-invalid',
+      message: `The edited payload is refused: ${detail}`,
+    });
+  }
+}
+
+/**
+ * Edit and retry, first half: an operator's corrected payload is stored beside the original (which is
+ * never overwritten) once it parses as JSON and, where the failed subscription declares a schema,
+ * passes it. A replay then sends the edited payload (`replayMessageOf`).
+ */
+@Injectable()
+export class DeadLetterEditor {
+  constructor(
+    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly schemas: SubscriptionSchemas,
+    private readonly audit: AdminAudit,
+  ) {}
+
+  async edit(id: string, text: string, who: AdminIdentity): Promise<DeadLetter> {
+    const payload = await this.check(text, id);
+    return this.dataSource.transaction(async (manager) => {
+      const row = await lockOpenDeadLetter(manager, id);
+      const before = row.editedPayload ?? row.payload;
+      await this.checkSchema(row, payload);
+      Object.assign(row, {
+        editedPayload: JSON.stringify(payload),
+        editedBy: who.user,
+        editedAt: new Date(),
+      });
+      const saved = await manager.save(DeadLetter, row);
+      await this.audit.record(
+        who,
+        { action: 'edit', ids: [id], before, after: saved.editedPayload },
+        manager,
+      );
+      return saved;
+    });
+  }
+
+  private async check(text: string, id: string): Promise<unknown> {
+    if (Buffer.byteLength(text, 'utf8') > this.options.outbox.maxPayloadBytes) {
+      throw new InvalidEditedPayloadError(`larger than ${this.options.outbox.maxPayloadBytes} bytes`);
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      throw new InvalidEditedPayloadError(`not JSON (${(error as Error).message}) for dead letter ${id}`);
+    }
+  }
+
+  private async checkSchema(row: DeadLetter, payload: unknown): Promise<void> {
+    const schema = row.origin === 'consume' ? this.schemas.of(row.consumer) : undefined;
+    if (!schema) return;
+    try {
+      await validated(schema, payload);
+    } catch (error) {
+      throw new InvalidEditedPayloadError((error as Error).message);
+    }
+  }
+}
