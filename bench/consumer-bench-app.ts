@@ -13,6 +13,7 @@ import {
 } from '../libs/messaging/src';
 import type { TestNamespace } from '../libs/messaging/test/support';
 import { BENCH_PAYLOAD, BenchBroker, DrainClock } from './bench-kit';
+import { CpuCost, CpuMeter, MeteredProcess, serviceProcesses } from './cpu-meter';
 
 export const BENCH_PREFETCH = 50;
 export const BENCH_STREAM = 'bench';
@@ -53,6 +54,7 @@ export class ConsumerBenchApp {
   private constructor(
     private readonly app: INestApplication,
     private readonly publisher: BenchBroker,
+    private readonly services: MeteredProcess[],
   ) {}
 
   static async start(ns: TestNamespace): Promise<ConsumerBenchApp> {
@@ -81,7 +83,8 @@ export class ConsumerBenchApp {
       { queue: names.queue('bare'), createQueueIfNotExists: false },
       'bare',
     );
-    return new ConsumerBenchApp(app, await BenchBroker.open(ns.vhost.url));
+    const services = serviceProcesses({ mysql: ns.database.url, amqp: ns.vhost.url, redis: ns.redis.url });
+    return new ConsumerBenchApp(app, await BenchBroker.open(ns.vhost.url), services);
   }
 
   /** Fills the consumer's queue while its handler waits at the gate, then times the drain (msg/s). */
@@ -95,14 +98,20 @@ export class ConsumerBenchApp {
     consumer: BenchConsumer,
     count: number,
     keys = 0,
-  ): Promise<{ rate: number; cpuUsPerMessage: number }> {
+  ): Promise<{ rate: number; cpuUsPerMessage: number; cpu: CpuCost }> {
     const clock = clocks[consumer];
     clock.close();
+    const meter = await new CpuMeter(this.services).sampleBackground();
     await this.publisher.publishAll(messagesFor(consumer, count, keys));
+    // The services' meter spans the drain and the 200 ms after it, not the pre-fill's publishing.
+    meter.begin();
     const rate = await clock.open(count);
     // Let the last acks and dedupe marks land before the next measurement starts.
     await new Promise((resolve) => setTimeout(resolve, 200));
-    return { rate, cpuUsPerMessage: clock.cpuUsPerMessage };
+    const services = meter.stop(count);
+    const cpu: CpuCost = { consumer: clock.cpuUsPerMessage, ...services };
+    cpu.total = services.total + clock.cpuUsPerMessage;
+    return { rate, cpuUsPerMessage: clock.cpuUsPerMessage, cpu };
   }
 
   async close(): Promise<void> {

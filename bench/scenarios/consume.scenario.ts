@@ -1,5 +1,6 @@
 import { compare, measure, ScenarioResult } from '../bench-report';
 import type { BenchContext } from '../bench-kit';
+import { CpuCost, medianCost } from '../cpu-meter';
 import { BENCH_PREFETCH, ConsumerBenchApp } from '../consumer-bench-app';
 
 /**
@@ -13,10 +14,12 @@ export async function consumeScenarios(ctx: BenchContext, app: ConsumerBenchApp)
   const inboxCount = ctx.quick ? 2000 : 5000;
   const samples = { bare: [] as number[], reliable: [] as number[], inbox: [] as number[] };
   const cpu = { bare: [] as number[], reliable: [] as number[], inbox: [] as number[] };
+  const costs = { bare: [] as CpuCost[], reliable: [] as CpuCost[], inbox: [] as CpuCost[] };
   const drain = async (consumer: 'bare' | 'reliable' | 'inbox', n: number) => {
-    const { rate, cpuUsPerMessage } = await app.drainWithCpu(consumer, n);
-    samples[consumer].push(rate);
-    cpu[consumer].push(cpuUsPerMessage);
+    const result = await app.drainWithCpu(consumer, n);
+    samples[consumer].push(result.rate);
+    cpu[consumer].push(result.cpuUsPerMessage);
+    costs[consumer].push(result.cpu);
   };
   // Not measured: the first thousands of deliveries run before V8 optimised the path, and the
   // reliable path has more code to optimise than the bare handler.
@@ -44,6 +47,7 @@ export async function consumeScenarios(ctx: BenchContext, app: ConsumerBenchApp)
       {
         note: 'Two Redis round trips per message (claim + count, done + forget) inside the prefetch window.',
         extra: { cpuUsPerMessage: { bare: cpu.bare, subject: cpu.reliable } },
+        cpu: { baseline: medianCost(costs.bare), subject: medianCost(costs.reliable) },
       },
     ),
     compare(
@@ -65,6 +69,7 @@ export async function consumeScenarios(ctx: BenchContext, app: ConsumerBenchApp)
       {
         note: 'One MySQL transaction (inbox row + effect) per message: bound by commit latency/fsync.',
         extra: { cpuUsPerMessage: { bare: cpu.bare, subject: cpu.inbox } },
+        cpu: { baseline: medianCost(costs.bare), subject: medianCost(costs.inbox) },
       },
     ),
   ];

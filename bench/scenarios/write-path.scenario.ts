@@ -1,5 +1,6 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PRODUCER_ENTITIES, PRODUCER_MIGRATIONS } from '../../apps/producer/src/producer.migrations';
@@ -128,7 +129,7 @@ export async function writePathScenarios(ctx: BenchContext): Promise<ScenarioRes
 
 /** One producer process, warmed up, then one measured wrk run; the producer stops after it. */
 async function loadRun(ns: TestNamespace, path: WritePath, seconds: number): Promise<LoadRun> {
-  const port = 39_000 + Math.floor(Math.random() * 1000);
+  const port = await freePort();
   const producer = await startProducer(ns, path, port);
   try {
     const url = `http://127.0.0.1:${port}/orders`;
@@ -179,6 +180,18 @@ async function startProducer(ns: TestNamespace, path: WritePath, port: number): 
   });
   if (child.exitCode !== null) throw new Error(`producer exited at start-up:\n${tail}`);
   return child;
+}
+
+/** A port nothing listens on right now (other suites start servers on this machine too). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 async function stop(child: ChildProcess): Promise<void> {
