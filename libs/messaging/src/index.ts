@@ -129,3 +129,34 @@ export {
   messagingServiceImports,
   runMessagingService,
 } from './config/messaging-service';
+/** Nest microservice transport running `@EventPattern` handlers on the reliable pipeline (ADR 0206). */
+export { ReliableServer, ReliableTransportDeps, RELIABLE_TRANSPORT } from './transport/reliable.server';
+/** Builds a `ReliableServer` from an app, or attaches one to a hybrid app with its exception filter. */
+export { reliableTransport, connectReliableTransport } from './transport/reliable-transport';
+/** Per-handler settings of the transport, beside `@EventPattern` or in its extras under `reliable`. */
+export { ReliableEvent } from './transport/reliable-event.decorator';
+/** Options of the transport server and of one handler. */
+export {
+  ReliableEventOptions,
+  ReliableServerOptions,
+  RELIABLE_EVENT_EXTRAS,
+} from './transport/reliable-event.options';
+/** `@Ctx()` of a reliable handler: Nest's RmqContext plus message id, attempt and the inbox transaction. */
+export { ReliableRmqContext } from './transport/reliable-rmq.context';
+/** Global filter that hands the transport its handlers' errors unchanged (installed by connectReliableTransport). */
+export { ReliableExceptionFilter } from './transport/reliable-exception.filter';
+/** ClientProxy whose emit() writes to the outbox inside `outbox.transaction(...)`. */
+export { OutboxClientProxy, OutboxClientOptions } from './transport/outbox-client.proxy';
+/** Ordering key, headers and message id of one emitted event. */
+export { OutboxRecord, OutboxRecordBuilder, OutboxRecordOptions } from './transport/outbox-record.builder';
+/** Errors of the transport and the outbox client; `reason` is what lands in `dead_letter.reason`. */
+export {
+  NoHandlerError,
+  PayloadRejectedError,
+  MessagePatternNotSupportedError,
+  InboxNotEnabledError,
+  OutboxTransactionRequiredError,
+  OutboxSendNotSupportedError,
+} from './transport/transport-errors';
+/** An event addressed by stream and type for `OutboxService.add` (no exchange names in apps). */
+export { OutboxEvent } from './outbox/outbox-event';

@@ -34,10 +34,12 @@ export class DedupeInterceptor implements NestInterceptor {
   }
 
   intercept(host: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const delivery: unknown = host.getArgByIndex(1);
-    if (host.getType<string>() !== 'rmq' || !(delivery instanceof ReliableDeliveryContext)) {
-      return next.handle();
-    }
+    const type = host.getType<string>();
+    const arg: unknown = type === 'rmq' || type === 'rpc' ? host.getArgByIndex(1) : undefined;
+    // The Nest transport's `@Ctx()` object carries the delivery it wraps.
+    const delivery: unknown =
+      arg instanceof ReliableDeliveryContext ? arg : (arg as { delivery?: unknown } | undefined)?.delivery;
+    if (!(delivery instanceof ReliableDeliveryContext)) return next.handle();
     if (delivery.dedupeApplied) return next.handle();
     return from(this.apply(delivery, () => lastValue(next.handle())));
   }

@@ -6,6 +6,7 @@ import {
   DatabaseUnavailableError,
   HandlerFailedError,
   RedisUnavailableError,
+  UnprocessableMessageError,
 } from './consume-errors';
 import { ReliableDeliveryContext } from './delivery-context';
 import { runInInbox } from './inbox-transaction';
@@ -44,6 +45,8 @@ export class HandlerRunner {
         if (!countedByClaim) await this.attempts.forget(delivery.consumer, delivery.messageId);
         return result;
       } catch (error) {
+        // Bad input found by the handler's own checks (a Nest pipe): no retry can make it valid.
+        if (error instanceof UnprocessableMessageError) throw error;
         await this.holdIfDatabaseDown(delivery, error);
         const verdict = retryVerdict(this.policy, delivery.attempt, runs);
         this.logger.warn({

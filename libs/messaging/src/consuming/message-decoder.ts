@@ -46,7 +46,8 @@ function isJson(contentType: string): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
-async function validated(schema: SchemaClass, json: unknown): Promise<object> {
+/** Validates parsed JSON against a DTO class; refusals are `SchemaValidationError` (`schema-invalid`). */
+export async function validated(schema: SchemaClass, json: unknown): Promise<object> {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new SchemaValidationError(`expected a JSON object for ${schema.name}`);
   }

@@ -35,8 +35,13 @@ export interface ReliableConsumerSetup {
   plan: TopologyPlan;
   prefetch: number;
   maxMessageBytes: number;
-  /** The handler behind its interceptors (dedupe) and the retry runner. */
-  invoke: (payload: unknown, delivery: ReliableDeliveryContext) => Promise<unknown>;
+  /** The handler behind its interceptors (dedupe) and the retry runner; the raw delivery is for the Nest transport. */
+  invoke: (
+    payload: unknown,
+    delivery: ReliableDeliveryContext,
+    message: ConsumeMessage,
+    channel: ConfirmChannel,
+  ) => Promise<unknown>;
   openChannel: (setup: (channel: ConfirmChannel) => Promise<void>) => ChannelWrapper;
   /** Whether the shared broker connection is up (then a closed channel will not come back by itself). */
   isConnected: () => boolean;
@@ -203,7 +208,7 @@ export class ReliableConsumer {
     const delivery = this.deliveryContext(queue, message, decoded.messageId);
     for (let hold = 1; ; hold++) {
       try {
-        const result = await this.setup.invoke(decoded.payload, delivery);
+        const result = await this.setup.invoke(decoded.payload, delivery, message, channel);
         this.count(queue, result === DUPLICATE_DELIVERY ? 'duplicate' : 'handled');
         return this.settle(channel, ack(message));
       } catch (error) {

@@ -13,7 +13,6 @@ import type { ResolvedMessagingOptions } from '../messaging.options';
 import { MessagingMetrics } from '../observability/messaging-metrics';
 import { topologyNames, TopologyNames } from '../topology/topology-names';
 import type { TopologyPlan } from '../topology/topology-plan';
-import { partitionedQueuesPlan, workQueuePlan } from '../topology/topology-plans';
 import { DedupeInterceptor } from './dedupe.interceptor';
 import { AttemptCounter } from './attempt-counter';
 import { ReliableDeliveryContext } from './delivery-context';
@@ -22,6 +21,7 @@ import { ReliableConsumer } from './reliable-consumer';
 import { RELIABLE_SUBSCRIPTION } from './reliable-subscribe.decorator';
 import type { ReliableSubscriptionOptions } from './reliable-subscription.options';
 import { resolveRetryPolicy } from './retry-policy';
+import { subscriptionTopology } from './subscription-topology';
 
 /** golevelup's context type: interceptors see `host.getType() === 'rmq'` for reliable handlers too. */
 const RMQ_CONTEXT_TYPE = 'rmq';
@@ -176,31 +176,7 @@ export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, Bef
     subscription: ReliableSubscriptionOptions,
     retryDelaysMs: number[],
   ): { queues: string[]; plan: TopologyPlan } {
-    const routingKeys = ([] as string[]).concat(subscription.routingKey);
-    const deliveryLimit = this.options.consuming.deliveryLimit;
-    if (subscription.ordered) {
-      const spec = {
-        stream: subscription.ordered.stream,
-        consumer: subscription.consumer,
-        routingKeys,
-        partitions: subscription.ordered.partitions ?? this.options.topology.partitions,
-        deliveryLimit,
-      };
-      const queues = Array.from({ length: spec.partitions }, (_, i) =>
-        this.names.partitionQueue(spec.stream, spec.consumer, i),
-      );
-      return { queues, plan: partitionedQueuesPlan(this.names, spec) };
-    }
-    return {
-      queues: [this.names.queue(subscription.consumer)],
-      plan: workQueuePlan(this.names, {
-        consumer: subscription.consumer,
-        exchange: subscription.exchange ?? this.names.eventsExchange,
-        routingKeys,
-        deliveryLimit,
-        retryDelaysMs,
-      }),
-    };
+    return subscriptionTopology(this.names, this.options, subscription, retryDelaysMs);
   }
 }
 

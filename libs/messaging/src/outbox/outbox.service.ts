@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { InjectMessagingOptions } from '../messaging.constants';
+import { topologyNames } from '../topology/topology-names';
 import { currentTraceHeaders } from '../observability/trace-context';
 import type { ResolvedMessagingOptions } from '../messaging.options';
 import { OutboxCommitSubscriber } from './outbox-commit.subscriber';
@@ -9,6 +11,8 @@ import { OutboxMessage } from './outbox-message.entity';
 import { outboxPartitionOf } from './outbox-partition';
 import { OutboxWake } from './outbox-wake';
 import { CORRELATION_ID_HEADER, NewOutboxMessage } from './new-outbox-message';
+import type { OutboxEvent } from './outbox-event';
+import { runInOutboxScope } from './outbox-scope';
 import { PayloadNotSerializableError, PayloadTooLargeError } from './payload-too-large.error';
 import { OutboxScheduler, ScheduleOptions, scheduledDueAt } from './outbox-scheduler';
 
@@ -22,15 +26,17 @@ export class OutboxService {
     @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
     private readonly commits: OutboxCommitSubscriber,
     private readonly wake: OutboxWake,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly scheduler: OutboxScheduler,
   ) {}
 
   /** `schedule` ({ deliverAt } or { delayMs }) holds the message back until it is due (ADR 0301). */
   async add(
     manager: EntityManager,
-    message: NewOutboxMessage,
+    input: NewOutboxMessage | OutboxEvent,
     schedule?: ScheduleOptions,
   ): Promise<OutboxMessage> {
+    const message = this.addressed(input);
     const messageId = message.messageId ?? randomUUID();
     const payload = this.serialize(messageId, message.payload);
     // The caller's trace (HTTP request) travels with the row to the consumer; explicit headers win.
@@ -67,6 +73,25 @@ export class OutboxService {
     if (runner?.isTransactionActive) this.commits.rowAdded(runner);
     else this.wake.notify();
     return saved;
+  }
+
+  /**
+   * Runs `work` in a transaction inside which the outbox ClientProxy's `emit()` writes its rows; the
+   * rows commit or roll back with whatever else `work` wrote through `manager`.
+   */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction((manager) =>
+      runInOutboxScope({ manager, add: (m, event) => this.add(m, event) }, () => work(manager)),
+    );
+  }
+
+  /** `{ stream, type }` names an event; the exchange comes from the topology prefix, never from the app. */
+  private addressed(input: NewOutboxMessage | OutboxEvent): NewOutboxMessage {
+    if (!('type' in input)) return input;
+    const names = topologyNames(this.options.topology.prefix);
+    const { stream, type, ...rest } = input;
+    const exchange = stream === undefined ? names.eventsExchange : names.orderedExchange(stream);
+    return { ...rest, exchange, routingKey: type };
   }
 
   private serialize(messageId: string, payload: unknown): string {

@@ -1,0 +1,243 @@
+import { Controller, INestApplication, UseInterceptors, ValidationPipe } from '@nestjs/common';
+import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { Test } from '@nestjs/testing';
+import { IsInt, IsString, Min } from 'class-validator';
+import { DataSource } from 'typeorm';
+import {
+  connectReliableTransport,
+  DedupeInterceptor,
+  MessagingModule,
+  ReliableEvent,
+  ReliableRmqContext,
+  ReliableServer,
+  topologyNames,
+} from '../../src';
+import { SmtpSink } from '../alerting/smtp-sink';
+import { RawPublisher } from '../consuming/raw-publisher';
+import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { queuesIdle, waitForSteady } from '../support/quiescence';
+
+jest.setTimeout(120_000);
+
+const PREFIX = 'transport';
+const names = topologyNames(PREFIX);
+const QUEUE = names.queue('events');
+
+/** Handler runs, per handler: the effects a user would observe. */
+const effects: Record<string, Array<{ messageId: string; attempt: number; payload: unknown }>> = {};
+const record = (handler: string, payload: unknown, ctx: ReliableRmqContext) =>
+  (effects[handler] ??= []).push({ messageId: ctx.getMessageId(), attempt: ctx.getAttempt(), payload });
+const effectsOf = (handler: string) => effects[handler] ?? [];
+
+class OrderPlaced {
+  @IsString()
+  orderId: string;
+
+  @IsInt()
+  @Min(1)
+  amount: number;
+}
+
+@Controller()
+class EventHandlers {
+  @EventPattern('dedupe.*')
+  async dedupe(@Payload() payload: unknown, @Ctx() ctx: ReliableRmqContext): Promise<void> {
+    record('dedupe', payload, ctx);
+  }
+
+  @EventPattern('intercepted.created')
+  @UseInterceptors(DedupeInterceptor)
+  async intercepted(@Payload() payload: unknown, @Ctx() ctx: ReliableRmqContext): Promise<void> {
+    record('intercepted', payload, ctx);
+  }
+
+  @EventPattern('flaky.*')
+  async flaky(@Payload() payload: { failTimes: number }, @Ctx() ctx: ReliableRmqContext): Promise<void> {
+    record('flaky-run', payload, ctx);
+    if (ctx.attempt <= payload.failTimes) throw new Error(`flaky failure ${ctx.attempt}`);
+    record('flaky', payload, ctx);
+  }
+
+  @EventPattern('poison.*')
+  async poison(@Payload() payload: { poison?: boolean }, @Ctx() ctx: ReliableRmqContext): Promise<void> {
+    if (payload.poison) throw new Error('cannot bill this order');
+    record('poison', payload, ctx);
+  }
+
+  @EventPattern('validated.created')
+  async validated(
+    @Payload(new ValidationPipe({ transform: true })) payload: OrderPlaced,
+    @Ctx() ctx: ReliableRmqContext,
+  ): Promise<void> {
+    record('validated', payload instanceof OrderPlaced, ctx);
+  }
+
+  @EventPattern('inbox.created')
+  @ReliableEvent({ consumer: 'inbox', inbox: true })
+  async inbox(@Payload() payload: { n: number }, @Ctx() ctx: ReliableRmqContext): Promise<void> {
+    await ctx.getManager().query('INSERT INTO test_effect (message_id) VALUES (?)', [ctx.messageId]);
+  }
+}
+
+@Controller()
+class RpcHandlers {
+  @MessagePattern('price.quote')
+  quote(): number {
+    return 42;
+  }
+}
+
+describe('reliable Nest transport: @EventPattern handlers on the reliable pipeline', () => {
+  let ns: TestNamespace;
+  let app: INestApplication;
+  let server: ReliableServer;
+  let publisher: RawPublisher;
+  let db: DataSource;
+  const sink = new SmtpSink();
+
+  const publish = (routingKey: string, body: unknown, messageId?: string) =>
+    publisher.publish({ exchange: names.eventsExchange, routingKey, body, messageId });
+  const deadLetters = (where = '1 = 1') =>
+    db.query<Array<{ message_id: string; reason: string; attempts: number; error: string }>>(
+      `SELECT message_id, reason, attempts, error FROM dead_letter WHERE ${where} ORDER BY id`,
+    );
+  const deadLetter = (messageId: string) =>
+    waitFor(async () => (await deadLetters(`message_id = '${messageId}'`))[0], {
+      what: `dead letter ${messageId}`,
+    });
+  /** Nothing ready or unacked on the queue for a whole statistics interval, and no handler run meanwhile. */
+  const quiet = async () => {
+    let runs = -1;
+    await waitForSteady(
+      async () => {
+        const total = Object.values(effects).reduce((sum, list) => sum + list.length, 0);
+        const steady = total === runs;
+        runs = total;
+        return steady && (await queuesIdle(ns.vhost.name, [QUEUE, names.queue('inbox')]));
+      },
+      { what: 'the transport queues quiet' },
+    );
+  };
+
+  beforeAll(async () => {
+    ns = await createTestNamespace('transport');
+    await sink.start();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        MessagingModule.forRoot(
+          ns.options({
+            serviceName: 'transport-test',
+            topology: { prefix: PREFIX },
+            consuming: { retryDelaysMs: [200, 400] },
+            outbox: { relayEnabled: false },
+            alerting: { smtpUrl: sink.url, sendRetryMaxMs: 1_000 },
+          }),
+        ),
+      ],
+      controllers: [EventHandlers],
+    }).compile();
+    app = moduleRef.createNestApplication();
+    server = connectReliableTransport(app, { consumer: 'events' }).server;
+    await app.init();
+    await app.startAllMicroservices();
+    await server.whenConsuming();
+    db = app.get(DataSource);
+    await db.query('CREATE TABLE test_effect (id INT AUTO_INCREMENT PRIMARY KEY, message_id VARCHAR(64))');
+    publisher = await RawPublisher.open(ns.vhost.url);
+  });
+
+  afterAll(async () => {
+    await publisher?.close();
+    await app?.close();
+    await sink.stop();
+    await ns?.cleanup();
+  });
+
+  it('runs an @EventPattern handler once for a message delivered five times', async () => {
+    for (let i = 0; i < 5; i++) await publish('dedupe.created', { n: 1 }, 'dup-1');
+    for (let i = 0; i < 5; i++) await publish('intercepted.created', { n: 1 }, 'dup-2');
+    await quiet();
+    expect(effectsOf('dedupe').filter((e) => e.messageId === 'dup-1')).toHaveLength(1);
+    expect(effectsOf('intercepted').filter((e) => e.messageId === 'dup-2')).toHaveLength(1);
+  });
+
+  it('keeps one effect in inbox mode, written through ctx.getManager()', async () => {
+    for (let i = 0; i < 5; i++) await publish('inbox.created', { n: i }, 'inbox-1');
+    await quiet();
+    expect(await db.query('SELECT message_id FROM test_effect')).toEqual([{ message_id: 'inbox-1' }]);
+    expect(await db.query("SELECT message_id FROM inbox_message WHERE consumer = 'inbox'")).toEqual([
+      { message_id: 'inbox-1' },
+    ]);
+  });
+
+  it('retries a handler that fails twice: attempts 1, 2, 3 and one effect', async () => {
+    const id = await publish('flaky.created', { failTimes: 2 });
+    await waitFor(() => effectsOf('flaky').some((e) => e.messageId === id), { what: 'the flaky message' });
+    await quiet();
+    const runs = effectsOf('flaky-run').filter((e) => e.messageId === id);
+    expect(runs.map((e) => e.attempt)).toEqual([1, 2, 3]);
+    expect(effectsOf('flaky').filter((e) => e.messageId === id)).toEqual([
+      expect.objectContaining({ attempt: 3 }),
+    ]);
+    expect(await deadLetters(`message_id = '${id}'`)).toEqual([]);
+  });
+
+  it('parks an always-failing message once, with an alert, while 100 good messages flow', async () => {
+    const poisonId = await publish('poison.created', { poison: true });
+    const good: string[] = [];
+    for (let i = 0; i < 100; i++) good.push(await publish('poison.created', { poison: false, i }));
+    const parked = await deadLetter(poisonId);
+    expect(parked).toMatchObject({ reason: 'handler-error', attempts: 3 });
+    expect(parked.error).toContain('cannot bill this order');
+    const email = await waitFor(() => sink.received.find((m) => m.text.includes(poisonId)), {
+      what: 'the alert email naming the poison message',
+    });
+    expect(email.subject).toContain(`handler-error on ${QUEUE}`);
+    await quiet();
+    expect(new Set(effectsOf('poison').map((e) => e.messageId))).toEqual(new Set(good));
+    expect(effectsOf('poison')).toHaveLength(100);
+    expect(await deadLetters(`message_id = '${poisonId}'`)).toHaveLength(1);
+  });
+
+  it('parks malformed JSON as malformed-json and a ValidationPipe refusal as validation-failed', async () => {
+    const malformed = await publish('dedupe.created', Buffer.from('{"orderId": '));
+    const invalid = await publish('validated.created', { orderId: 'o-1', amount: -5 });
+    const valid = await publish('validated.created', { orderId: 'o-2', amount: 5 });
+    expect(await deadLetter(malformed)).toMatchObject({ reason: 'malformed-json', attempts: 0 });
+    const refused = await deadLetter(invalid);
+    expect(refused.reason).toBe('validation-failed');
+    expect(refused.error).toMatch(/amount/);
+    await quiet();
+    expect(effectsOf('validated')).toEqual([expect.objectContaining({ messageId: valid, payload: true })]);
+    // Refused at once: one run, never retried.
+    expect(effectsOf('dedupe').some((e) => e.messageId === malformed)).toBe(false);
+  });
+
+  it('parks a routing key no handler matches as no-handler (not dropped, not requeued)', async () => {
+    // Straight to the queue: its bindings only admit keys some handler matches.
+    const id = await publisher.publish({ exchange: '', routingKey: QUEUE, body: { n: 1 } });
+    expect(await deadLetter(id)).toMatchObject({ reason: 'no-handler', attempts: 0 });
+    await quiet();
+    expect(await deadLetters(`message_id = '${id}'`)).toHaveLength(1);
+  });
+
+  it('refuses @MessagePattern at start-up, naming the handler', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        MessagingModule.forRoot(ns.options({ topology: { prefix: 'rpc' }, outbox: { relayEnabled: false } })),
+      ],
+      controllers: [RpcHandlers],
+    }).compile();
+    const rpcApp = moduleRef.createNestApplication();
+    const start = async () => {
+      connectReliableTransport(rpcApp, { consumer: 'rpc' });
+      await rpcApp.startAllMicroservices();
+    };
+    await rpcApp.init();
+    try {
+      await expect(start()).rejects.toThrow(/RpcHandlers\.quote .*@MessagePattern.*events only/);
+    } finally {
+      await rpcApp.close();
+    }
+  });
+});
