@@ -13,13 +13,14 @@ import { createTestNamespace } from '../libs/messaging/test/support';
 import { BenchRun, formatLine, ScenarioResult, writeReport } from './bench-report';
 import type { BenchContext } from './bench-kit';
 import { ConsumerBenchApp } from './consumer-bench-app';
+import { adminConsoleScenarios } from './scenarios/admin-console.scenario';
 import { consumeScenarios, orderedScenarios } from './scenarios/consume.scenario';
 import { endToEndScenarios } from './scenarios/end-to-end.scenario';
 import { publishScenarios } from './scenarios/publish.scenario';
 import { scaleOutScenarios } from './scenarios/scale-out.scenario';
 import { writePathScenarios } from './scenarios/write-path.scenario';
 
-const SCENARIOS = ['publish', 'e2e', 'consume', 'ordered', 'scale-out', 'write-path'] as const;
+const SCENARIOS = ['publish', 'e2e', 'consume', 'ordered', 'scale-out', 'write-path', 'admin'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 function parseArgs(argv: string[]): { quick: boolean; reps: number; only: ScenarioName[] } {
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
   }
   await run('scale-out', () => scaleOutScenarios(ctx));
   await run('write-path', () => writePathScenarios(ctx));
+  await run('admin', () => adminConsoleScenarios(ctx));
 
   const report: BenchRun = {
     startedAt: startedAt.toISOString(),

@@ -52,6 +52,19 @@ export interface GroupMember {
 const MAX_QUEUES_TEXT = 900;
 
 /**
+ * Rebuilds `dead_letter_group` counts from `dead_letter` (rows with a fingerprint): run by the migration
+ * for rows parked before it, and usable after manual SQL on `dead_letter`. Needs an empty group table.
+ */
+export const REBUILD_GROUPS_SQL = /* sql */ `
+  INSERT INTO dead_letter_group (fingerprint, origin, source, reason, example_error, example_id,
+    open_count, replayed_count, discarded_count, first_seen, last_seen, queues)
+  SELECT fingerprint, MIN(origin), MIN(IF(origin = 'publish', exchange, COALESCE(consumer, queue))),
+         MIN(reason), SUBSTRING(MAX(error), 1, 2000), MAX(id), SUM(status = 'open'),
+         SUM(status = 'replayed'), SUM(status = 'discarded'), MIN(first_failed_at), MAX(last_failed_at),
+         SUBSTRING(GROUP_CONCAT(DISTINCT COALESCE(queue, exchange)), 1, 1000)
+  FROM dead_letter WHERE fingerprint IS NOT NULL GROUP BY fingerprint`;
+
+/**
  * The `dead_letter_group` table: per fingerprint, the counts by status and first/last seen, updated in
  * the transaction that parks or resolves a dead letter. The groups view reads this small table instead
  * of aggregating `dead_letter`, so it costs the same with 1,000 or 100,000 dead letters.

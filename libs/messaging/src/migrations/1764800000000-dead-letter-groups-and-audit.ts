@@ -1,5 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { failureCauseOf } from '../dead-letters/dead-letter-cause';
+import { REBUILD_GROUPS_SQL } from '../dead-letters/dead-letter-groups';
 import { failureFingerprint } from '../dead-letters/failure-fingerprint';
 
 const BACKFILL_BATCH = 1000;
@@ -122,12 +123,5 @@ async function backfillGroups(db: QueryRunner): Promise<void> {
     }
     after = String(rows[rows.length - 1].id);
   }
-  await db.query(/* sql */ `
-    INSERT INTO dead_letter_group (fingerprint, origin, source, reason, example_error, example_id,
-      open_count, replayed_count, discarded_count, first_seen, last_seen, queues)
-    SELECT fingerprint, MIN(origin), MIN(IF(origin = 'publish', exchange, COALESCE(consumer, queue))),
-           MIN(reason), SUBSTRING(MAX(error), 1, 2000), MAX(id), SUM(status = 'open'),
-           SUM(status = 'replayed'), SUM(status = 'discarded'), MIN(first_failed_at), MAX(last_failed_at),
-           SUBSTRING(GROUP_CONCAT(DISTINCT COALESCE(queue, exchange)), 1, 1000)
-    FROM dead_letter WHERE fingerprint IS NOT NULL GROUP BY fingerprint`);
+  await db.query(REBUILD_GROUPS_SQL);
 }
