@@ -5,7 +5,7 @@ import { createConnection, type Connection } from 'mysql2/promise';
 import { MessagingModule } from '../../libs/messaging/src';
 import { REBUILD_GROUPS_SQL } from '../../libs/messaging/src/dead-letters/dead-letter-groups';
 import { failureFingerprint } from '../../libs/messaging/src/dead-letters/failure-fingerprint';
-import { createTestNamespace, TestNamespace, waitFor } from '../../libs/messaging/test/support';
+import { createTestNamespace, waitFor } from '../../libs/messaging/test/support';
 import { compare, measure, ScenarioResult } from '../bench-report';
 import { BENCH_PAYLOAD, BenchBroker, BenchContext } from '../bench-kit';
 
