@@ -123,6 +123,14 @@ export { DeadLetterNotFoundError } from './admin/dead-letter-not-found.error';
 export { DeadLetterNotOpenError } from './admin/dead-letter-not-open.error';
 export { PayloadNotReplayableError } from './admin/payload-not-replayable.error';
 export { DefaultAdminTokenError, refuseDefaultAdminToken } from './admin/default-admin-token.error';
+/** Failure groups of the dead-letter console: counters per fingerprint (ADR 0302). */
+export { DeadLetterGroups, DeadLetterGroup } from './dead-letters/dead-letter-groups';
+/** Replay all / discard all of a failure group in background batches, with progress. */
+export { GroupActions, GroupAction, GroupActionKind } from './admin/group-actions';
+/** The admin audit (`admin_audit`): every admin action with who, what and which ids. */
+export { AdminAudit, AdminAuditEntry, AdminAuditAction } from './admin/admin-audit';
+/** Operator and viewer roles of the admin tokens. */
+export { AdminRole, AdminIdentity } from './admin/admin-roles';
 export { createMessagingRedis } from './messaging-redis.provider';
 export {
   MessagingServiceDefinition,

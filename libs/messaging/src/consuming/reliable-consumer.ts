@@ -273,6 +273,7 @@ export class ReliableConsumer {
           messageId: String(message.properties.messageId ?? `missing:${message.fields.deliveryTag}`),
           reason: error.reason,
           error: failure instanceof Error ? failure.message : error.message,
+          errorClass: failure instanceof Error ? failure.name : undefined,
           exchange: message.fields.exchange || null,
           queue,
           routingKey: routingKeyOf(message),
