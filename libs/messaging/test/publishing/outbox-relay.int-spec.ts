@@ -2,7 +2,14 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AlertBus, AlertEvent, OutboxService, PayloadTooLargeError } from '../../src';
 import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
-import { BrokerProbe, distinct, Received, sqlQuery, startMessagingApp } from './relay-test-kit';
+import {
+  BrokerProbe,
+  distinct,
+  outboxDrained,
+  Received,
+  sqlQuery,
+  startMessagingApp,
+} from './relay-test-kit';
 
 interface OutboxRow {
   message_id: string;
@@ -86,15 +93,7 @@ describe('Outbox relay: transactional outbox, confirmed and routed publishing (G
     // A second publish would come from a relay still holding the row: count once all is quiet.
     await waitForQuiescence(ns.vhost.name, ['orders'], {
       what: 'the orders queue and the outbox quiet',
-      idle: async () =>
-        Number(
-          (
-            await sqlQuery<{ n: number }>(
-              ns,
-              'SELECT COUNT(*) AS n FROM outbox_message WHERE sent_at IS NULL',
-            )
-          )[0].n,
-        ) === 0,
+      idle: () => outboxDrained(ns),
     });
     const copies = delivered.filter((r) => r.messageId === added.messageId);
     expect(copies).toHaveLength(1);

@@ -129,3 +129,12 @@ export function sqlQuery<T>(ns: TestNamespace, sql: string, params: unknown[] = 
 export function distinct(received: Received[]): number {
   return new Set(received.map((r) => r.messageId)).size;
 }
+
+/** True when no outbox row of the namespace is left unsent. */
+export async function outboxDrained(ns: TestNamespace): Promise<boolean> {
+  const [row] = await sqlQuery<{ n: number }>(
+    ns,
+    'SELECT COUNT(*) AS n FROM outbox_message WHERE sent_at IS NULL',
+  );
+  return Number(row.n) === 0;
+}

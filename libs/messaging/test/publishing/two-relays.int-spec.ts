@@ -1,5 +1,5 @@
 import { createTestNamespace, startChild, TestNamespace, waitFor, ChildApp } from '../support';
-import { BrokerProbe, distinct, Received, seedOutbox, sqlQuery } from './relay-test-kit';
+import { BrokerProbe, distinct, outboxDrained, Received, seedOutbox, sqlQuery } from './relay-test-kit';
 
 const FIXTURE = require.resolve('./relay-process.fixture.ts');
 const PARTITIONS = 8;
@@ -63,18 +63,7 @@ describe('Two relay processes on one outbox table', () => {
     const total = KEYS * PER_KEY + UNKEYED;
     await waitFor(() => delivered.length >= total, { what: `${total} deliveries`, timeoutMs: 90_000 });
     // A delivery can overtake the write that marks its row sent: wait for the marks too.
-    await waitFor(
-      async () =>
-        Number(
-          (
-            await sqlQuery<{ n: number }>(
-              ns,
-              'SELECT COUNT(*) AS n FROM outbox_message WHERE sent_at IS NULL',
-            )
-          )[0].n,
-        ) === 0,
-      { what: 'no row left pending' },
-    );
+    await waitFor(() => outboxDrained(ns), { what: 'no row left pending' });
     expect(distinct(delivered)).toBe(total);
     expect(delivered).toHaveLength(total);
 
