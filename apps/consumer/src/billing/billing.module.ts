@@ -3,7 +3,6 @@ import { LedgerController } from './ledger.controller';
 import { OrderEventsHandler } from './order-events.handler';
 
 @Module({
-  controllers: [LedgerController],
-  providers: [OrderEventsHandler],
+  controllers: [LedgerController, OrderEventsHandler],
 })
 export class BillingModule {}

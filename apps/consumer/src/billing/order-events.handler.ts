@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { DeliveryContext, ReliableSubscribe } from '@app/messaging';
+import { ReliableEvent, ReliableRmqContext } from '@app/messaging';
 import { BillingLedgerEntry } from './billing-ledger.entity';
 import { demoFailureFor } from './demo-failure-switch';
 import { OrderEventDto } from './order-event.dto';
@@ -16,22 +17,24 @@ export const BILLING_CONSUMER = 'billing';
  */
 const INBOX_MODE = process.env.BILLING_DEDUPE !== 'redis';
 
-@Injectable()
+/** Billing's order events on the reliable Nest transport (`main.ts` attaches it). */
+@Controller()
 export class OrderEventsHandler {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Ordered per order id, deduplicated, exactly one ledger row per message (inbox mode). */
-  @ReliableSubscribe({
+  @EventPattern('order.*')
+  @ReliableEvent({
     consumer: BILLING_CONSUMER,
-    routingKey: 'order.*',
     ordered: { stream: ORDER_EVENTS_STREAM },
     inbox: INBOX_MODE,
+    // Checked before the handler: an invalid event is parked as `schema-invalid`, never retried.
     schema: OrderEventDto,
   })
-  async handle(event: OrderEventDto, context: DeliveryContext): Promise<void> {
+  async handle(@Payload() event: OrderEventDto, @Ctx() context: ReliableRmqContext): Promise<void> {
     const failure = demoFailureFor(event.customerId, context.attempt);
     if (failure) throw failure;
-    const manager = context.manager ?? this.dataSource.manager;
+    const manager = INBOX_MODE ? context.getManager() : this.dataSource.manager;
     await manager.insert(BillingLedgerEntry, {
       messageId: context.messageId,
       orderId: event.orderId,

@@ -1,34 +1,30 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ClientProxy } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
-import {
-  InjectMessagingOptions,
-  OutboxService,
-  ResolvedMessagingOptions,
-  topologyNames,
-} from '@app/messaging';
+import { lastValueFrom } from 'rxjs';
+import { DataSource } from 'typeorm';
+import { OutboxRecordBuilder, OutboxService } from '@app/messaging';
 import { ORDER_ROW_ONLY } from '../order-row-only';
 import type { CreateOrderDto } from './create-order.dto';
 import { Order } from './order.entity';
-import { ORDER_EVENTS_STREAM, orderEvent } from './order-events';
+import { ORDER_EVENTS_CLIENT, orderEvent } from './order-events';
 import { ORDER_CREATED, OrderAction, OrderEventType, transitionFor } from './order-state-machine';
 
-/** Every change commits the order row and its event in one transaction (G1). */
+/**
+ * Every change commits the order row and its event in one transaction (G1): `emit()` on the outbox
+ * client writes the outbox row inside `outbox.transaction(...)`; the relay publishes it after the commit.
+ */
 @Injectable()
 export class OrdersService {
-  private readonly eventsExchange: string;
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: OutboxService,
-    @InjectMessagingOptions() options: ResolvedMessagingOptions,
-  ) {
-    this.eventsExchange = topologyNames(options.topology.prefix).orderedExchange(ORDER_EVENTS_STREAM);
-  }
+    @Inject(ORDER_EVENTS_CLIENT) private readonly events: ClientProxy,
+  ) {}
 
   async create(dto: CreateOrderDto): Promise<Order> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.outbox.transaction(async (manager) => {
       const now = new Date();
       const order = manager.create(Order, {
         id: randomUUID(),
@@ -40,7 +36,7 @@ export class OrdersService {
         updatedAt: now,
       });
       await manager.insert(Order, order);
-      if (!ORDER_ROW_ONLY) await this.emit(manager, order, ORDER_CREATED.event, ORDER_CREATED.seq);
+      if (!ORDER_ROW_ONLY) await this.emit(order, ORDER_CREATED.event, ORDER_CREATED.seq);
       return order;
     });
   }
@@ -52,7 +48,7 @@ export class OrdersService {
   }
 
   async apply(id: string, action: OrderAction): Promise<Order> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.outbox.transaction(async (manager) => {
       // Row lock: two concurrent "pay" calls must not both pass the state check.
       const order = await manager.findOne(Order, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!order) throw new NotFoundException(`order ${id} not found`);
@@ -66,17 +62,14 @@ export class OrdersService {
         { id },
         { status: order.status, seq: order.seq, updatedAt: order.updatedAt },
       );
-      await this.emit(manager, order, transition.event, transition.seq);
+      await this.emit(order, transition.event, transition.seq);
       return order;
     });
   }
 
-  private async emit(manager: EntityManager, order: Order, type: OrderEventType, seq: number): Promise<void> {
-    await this.outbox.add(manager, {
-      exchange: this.eventsExchange,
-      routingKey: type,
-      key: order.id,
-      payload: orderEvent(order, type, seq),
-    });
+  /** Per-order ordering key: billing sees created → paid → shipped of one order in that order. */
+  private async emit(order: Order, type: OrderEventType, seq: number): Promise<void> {
+    const record = new OutboxRecordBuilder(orderEvent(order, type, seq)).setKey(order.id).build();
+    await lastValueFrom(this.events.emit(type, record));
   }
 }

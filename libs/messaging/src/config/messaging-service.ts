@@ -62,6 +62,8 @@ export function messagingServiceImports(
 export function runMessagingService(
   service: MessagingServiceDefinition,
   loadAppModule: () => Promise<Type>,
+  /** Runs before the HTTP port opens, e.g. to attach the reliable transport (`connectReliableTransport`). */
+  beforeListen?: (app: NestExpressApplication) => Promise<void>,
 ): void {
   const migrate = async () => {
     const env = validateMessagingEnv(service.envDefaults)(process.env);
@@ -77,6 +79,7 @@ export function runMessagingService(
     hardenHttpApp(app);
     setupAdminOpenApi(app);
     app.enableShutdownHooks();
+    await beforeListen?.(app);
     const port = Number(app.get(ConfigService).get('PORT'));
     await app.listen(port, '0.0.0.0');
     new Logger(service.serviceName).log(`${service.serviceName} listening on http://localhost:${port}`);

@@ -19,8 +19,10 @@ export class EventRoutes<T> {
     return this.wildcards.find((w) => topicMatches(w.words, 0, words, 0))?.route;
   }
 
-  get size(): number {
-    return this.exact.size + this.wildcards.length;
+  /** The route when there is exactly one. */
+  only(): T | undefined {
+    if (this.exact.size + this.wildcards.length !== 1) return undefined;
+    return this.wildcards[0]?.route ?? this.exact.values().next().value;
   }
 }
 

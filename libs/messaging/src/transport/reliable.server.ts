@@ -211,6 +211,11 @@ export class ReliableServer extends Server implements CustomTransportStrategy {
       pattern = payload.pattern;
       payload = payload.data;
     }
+    // Sent straight to the queue (default exchange): no event type to route by, but a queue with one
+    // handler has only one place to go, as with @ReliableSubscribe.
+    if (!route && message.fields.exchange === '' && delivery.routingKey === message.fields.routingKey) {
+      route = group.routes.only();
+    }
     if (!route) throw new NoHandlerError(delivery.routingKey);
     if (route.settings.schema) payload = await validated(route.settings.schema, payload);
     const context = new ReliableRmqContext(

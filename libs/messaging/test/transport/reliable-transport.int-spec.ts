@@ -214,11 +214,22 @@ describe('reliable Nest transport: @EventPattern handlers on the reliable pipeli
   });
 
   it('parks a routing key no handler matches as no-handler (not dropped, not requeued)', async () => {
-    // Straight to the queue: its bindings only admit keys some handler matches.
-    const id = await publisher.publish({ exchange: '', routingKey: QUEUE, body: { n: 1 } });
+    // The queue's bindings only admit keys some handler matches: this is a retry copy (which keeps its
+    // key in a header) whose handler is gone.
+    const id = await publisher.publish({
+      exchange: '',
+      routingKey: QUEUE,
+      body: { n: 1 },
+      headers: { 'x-original-routing-key': 'nobody.home' },
+    });
     expect(await deadLetter(id)).toMatchObject({ reason: 'no-handler', attempts: 0 });
     await quiet();
     expect(await deadLetters(`message_id = '${id}'`)).toHaveLength(1);
+  });
+
+  it('parks a message sent straight to a queue of several handlers as no-handler', async () => {
+    const id = await publisher.publish({ exchange: '', routingKey: QUEUE, body: { n: 2 } });
+    expect(await deadLetter(id)).toMatchObject({ reason: 'no-handler', attempts: 0 });
   });
 
   it('refuses @MessagePattern at start-up, naming the handler', async () => {
