@@ -16,11 +16,21 @@ import { ConsumerBenchApp } from './consumer-bench-app';
 import { adminConsoleScenarios } from './scenarios/admin-console.scenario';
 import { consumeScenarios, orderedScenarios } from './scenarios/consume.scenario';
 import { endToEndScenarios } from './scenarios/end-to-end.scenario';
+import { nestTransportScenarios } from './scenarios/nest-transport.scenario';
 import { publishScenarios } from './scenarios/publish.scenario';
 import { scaleOutScenarios } from './scenarios/scale-out.scenario';
 import { writePathScenarios } from './scenarios/write-path.scenario';
 
-const SCENARIOS = ['publish', 'e2e', 'consume', 'ordered', 'scale-out', 'write-path', 'admin'] as const;
+const SCENARIOS = [
+  'publish',
+  'e2e',
+  'consume',
+  'ordered',
+  'nest',
+  'scale-out',
+  'write-path',
+  'admin',
+] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 function parseArgs(argv: string[]): { quick: boolean; reps: number; only: ScenarioName[] } {
@@ -77,6 +87,7 @@ async function main(): Promise<void> {
       await ns.cleanup();
     }
   }
+  await run('nest', () => nestTransportScenarios(ctx));
   await run('scale-out', () => scaleOutScenarios(ctx));
   await run('write-path', () => writePathScenarios(ctx));
   await run('admin', () => adminConsoleScenarios(ctx));
