@@ -1,11 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EntityManager } from 'typeorm';
 import type { OutboxEvent } from './outbox-event';
+import type { ScheduleOptions } from './outbox-scheduler';
 
 /** What `outbox.transaction(...)` makes visible to code running inside it (the outbox ClientProxy). */
 export interface OutboxScope {
   manager: EntityManager;
-  add(manager: EntityManager, event: OutboxEvent): Promise<{ messageId: string }>;
+  add(manager: EntityManager, event: OutboxEvent, schedule?: ScheduleOptions): Promise<{ messageId: string }>;
 }
 
 const scopes = new AsyncLocalStorage<OutboxScope>();

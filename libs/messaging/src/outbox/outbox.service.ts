@@ -81,7 +81,9 @@ export class OutboxService {
    */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction((manager) =>
-      runInOutboxScope({ manager, add: (m, event) => this.add(m, event) }, () => work(manager)),
+      runInOutboxScope({ manager, add: (m, event, schedule) => this.add(m, event, schedule) }, () =>
+        work(manager),
+      ),
     );
   }
 

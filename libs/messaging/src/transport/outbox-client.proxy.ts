@@ -63,8 +63,9 @@ export class OutboxClientProxy extends ClientProxy {
     const type = patternText(pattern);
     if (!scope) throw new OutboxTransactionRequiredError(type);
     const record = recordOf(data);
-    const { stream = this.options.stream, ...options } = record.options;
-    const row = await scope.add(scope.manager, { ...options, stream, type, payload: record.data });
+    const { stream = this.options.stream, deliverAt, delayMs, ...options } = record.options;
+    const schedule = deliverAt ? { deliverAt } : delayMs !== undefined ? { delayMs } : undefined;
+    const row = await scope.add(scope.manager, { ...options, stream, type, payload: record.data }, schedule);
     return row.messageId;
   }
 }

@@ -11,6 +11,10 @@ export interface OutboxRecordOptions {
   correlationId?: string;
   /** Overrides the client's `stream` for this event. */
   stream?: string;
+  /** Publish no earlier than this instant (scheduled message, ADR 0301). */
+  deliverAt?: Date;
+  /** Publish no earlier than this many ms after the commit's `emit` (scheduled message, ADR 0301). */
+  delayMs?: number;
 }
 
 export class OutboxRecord<TData = unknown> {
@@ -38,6 +42,13 @@ export class OutboxRecordBuilder<TData = unknown> {
 
   setHeaders(headers: OutboxHeaders): this {
     this.options = { ...this.options, headers: { ...this.options.headers, ...headers } };
+    return this;
+  }
+
+  /** Schedules the event: due at `deliverAt` (a Date) or after `delayMs` (a number of ms). */
+  setSchedule(when: Date | number): this {
+    const schedule = when instanceof Date ? { deliverAt: when } : { delayMs: when };
+    this.options = { ...this.options, deliverAt: undefined, delayMs: undefined, ...schedule };
     return this;
   }
 

@@ -1,0 +1,82 @@
+import { Inject, INestApplication, Injectable } from '@nestjs/common';
+import { ClientProxy, ClientsModule } from '@nestjs/microservices';
+import { Test } from '@nestjs/testing';
+import { connect, ChannelModel, ConsumeMessage } from 'amqplib';
+import { lastValueFrom } from 'rxjs';
+import { DataSource } from 'typeorm';
+import {
+  MessagingModule,
+  OutboxClientProxy,
+  OutboxRecordBuilder,
+  OutboxService,
+  TopologyService,
+} from '../../src';
+import { createTestNamespace, TestNamespace, waitFor } from '../support';
+
+const CLIENT = 'REMINDERS_CLIENT';
+
+@Injectable()
+class Reminders {
+  constructor(
+    private readonly outbox: OutboxService,
+    @Inject(CLIENT) private readonly client: ClientProxy,
+  ) {}
+
+  remind(invoiceId: string, delayMs: number): Promise<string> {
+    return this.outbox.transaction(async () => {
+      const record = new OutboxRecordBuilder({ invoiceId }).setSchedule(delayMs).build();
+      return lastValueFrom(this.client.emit<string>('invoice.reminder', record));
+    });
+  }
+}
+
+describe('Scheduled emit through the outbox ClientProxy (ADR 0301)', () => {
+  let ns: TestNamespace;
+  let app: INestApplication;
+  let connection: ChannelModel;
+  const received: Array<{ message: ConsumeMessage; at: number }> = [];
+
+  beforeAll(async () => {
+    ns = await createTestNamespace('scheduled-client');
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        MessagingModule.forRoot(
+          ns.options({ topology: { prefix: 'sched' }, outbox: { pollIntervalMs: 200 } }),
+        ),
+        ClientsModule.register([{ name: CLIENT, customClass: OutboxClientProxy }]),
+      ],
+      providers: [Reminders],
+    }).compile();
+    app = moduleRef.createNestApplication();
+    await app.init();
+    const exchange = await app.get(TopologyService).declareEventsExchange();
+    connection = await connect(ns.vhost.url);
+    const channel = await connection.createChannel();
+    await channel.assertQueue('sched.observer', { durable: false });
+    await channel.bindQueue('sched.observer', exchange, 'invoice.*');
+    await channel.consume('sched.observer', (m) => m && received.push({ message: m, at: Date.now() }), {
+      noAck: true,
+    });
+  });
+
+  afterAll(async () => {
+    await connection?.close().catch(() => undefined);
+    await app?.close();
+    await ns?.cleanup();
+  });
+
+  it('holds an emit() scheduled with setSchedule until it is due, then publishes it once', async () => {
+    const messageId = await app.get(Reminders).remind('inv-9', 1500);
+    const [row] = await app
+      .get(DataSource)
+      .query('SELECT held, deliver_at FROM outbox_message WHERE message_id = ?', [messageId]);
+    expect(Number(row.held)).toBe(1);
+    const dueAt = new Date(row.deliver_at).getTime();
+
+    const arrival = await waitFor(() => received.find((r) => r.message.properties.messageId === messageId), {
+      what: 'the scheduled reminder',
+    });
+    expect(arrival.at).toBeGreaterThanOrEqual(dueAt);
+    expect(JSON.parse(arrival.message.content.toString())).toEqual({ invoiceId: 'inv-9' });
+  });
+});
