@@ -66,7 +66,7 @@ export class OutboxService {
       createdAt: now,
       sentAt: null,
     });
-    const saved = await manager.insert(OutboxMessage, row).then(() => row);
+    const saved = await this.insertRow(manager, row);
     if (dueAt) this.scheduler.expect(dueAt);
     const runner = manager.queryRunner;
     // Inside a transaction the row is invisible until COMMIT; outside one it is committed already.
@@ -94,6 +94,40 @@ export class OutboxService {
     const { stream, type, ...rest } = input;
     const exchange = stream === undefined ? names.eventsExchange : names.orderedExchange(stream);
     return { ...rest, exchange, routingKey: type };
+  }
+
+  /**
+   * One plain INSERT on the caller's transaction. `manager.insert` built it through the query builder
+   * and then SELECTed the row back for its defaulted columns (a second round trip): together most of
+   * the producer's CPU per order (docs/performance.md, write path).
+   */
+  private async insertRow(manager: EntityManager, row: OutboxMessage): Promise<OutboxMessage> {
+    const result = (await manager.query(
+      /* sql */ `INSERT INTO outbox_message
+         (message_id, exchange, routing_key, partition_key, \`partition\`, payload, headers, attempts,
+          next_attempt_at, deliver_at, held, locked_by, locked_until, last_error, created_at, sent_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        row.messageId,
+        row.exchange,
+        row.routingKey,
+        row.partitionKey,
+        row.partition,
+        row.payload,
+        row.headers,
+        row.attempts,
+        row.nextAttemptAt,
+        row.deliverAt,
+        row.held,
+        row.lockedBy,
+        row.lockedUntil,
+        row.lastError,
+        row.createdAt,
+        row.sentAt,
+      ],
+    )) as { insertId: number | string };
+    row.id = String(result.insertId);
+    return row;
   }
 
   private serialize(messageId: string, payload: unknown): string {
