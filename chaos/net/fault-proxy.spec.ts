@@ -136,6 +136,15 @@ describe('FaultProxy', () => {
     await until(() => bystander.data() === 'still here');
   });
 
+  it('swallows the answer to the pattern even when the service answers at once (no latency)', async () => {
+    const client = await open();
+    const cuts = proxy.cutAfterClientSends('COMMIT');
+    client.socket.write('COMMIT');
+    expect(await cuts).toBe(1);
+    expect(await client.closed).toMatchObject({ code: 'ECONNRESET' });
+    expect([echo.received(), client.data()]).toEqual(['COMMIT', '']);
+  });
+
   it('resets the client when the service refuses the connection', async () => {
     await new Promise((resolve) => echo.server.close(resolve));
     const client = await connect(proxy.port);

@@ -15,6 +15,8 @@ interface Link {
   upstream: Socket;
   /** Cut off by a blackhole: bytes are swallowed in both directions, nothing is closed. */
   silenced: boolean;
+  /** The service's answers are swallowed (a cut is under way): the client must not see them. */
+  muted: boolean;
 }
 
 /** One direction's bytes held back by the latency in force when they arrived, in arrival order. */
@@ -152,10 +154,10 @@ export class FaultProxy {
   private accept(client: Socket): void {
     this.accepted++;
     const upstream = createConnection({ host: this.options.targetHost, port: this.options.targetPort });
-    const link: Link = { client, upstream, silenced: this.blackholed };
+    const link: Link = { client, upstream, silenced: this.blackholed, muted: false };
     this.links.add(link);
     const toUpstream = new DelayedPipe(upstream, () => link.silenced);
-    const toClient = new DelayedPipe(client, () => link.silenced);
+    const toClient = new DelayedPipe(client, () => link.silenced || link.muted);
     client.on('data', (chunk: Buffer) => {
       if (link.silenced) return;
       toUpstream.push(chunk, this.latencyMs);
@@ -182,8 +184,10 @@ export class FaultProxy {
     const cut = this.cutPattern;
     if (!cut || chunk.indexOf(cut.bytes) < 0) return;
     cut.hits++;
-    // After the latency the chunk is subject to, so the server has the request before the cut.
-    setTimeout(() => this.destroy(link, true), this.latencyMs + 5);
+    // The request goes on to the server, its answer never comes back; the reset follows once the
+    // request is surely through (after the latency it is subject to).
+    link.muted = true;
+    setTimeout(() => this.destroy(link, true), this.latencyMs + 50);
     if (cut.hits >= cut.max) {
       this.cutPattern = null;
       cut.resolve(cut.hits);
