@@ -102,7 +102,7 @@ export class OutboxService {
    * the producer's CPU per order (docs/performance.md, write path).
    */
   private async insertRow(manager: EntityManager, row: OutboxMessage): Promise<OutboxMessage> {
-    const result = (await manager.query(
+    const result = await manager.query<{ insertId: number | string }>(
       /* sql */ `INSERT INTO outbox_message
          (message_id, exchange, routing_key, partition_key, \`partition\`, payload, headers, attempts,
           next_attempt_at, deliver_at, held, locked_by, locked_until, last_error, created_at, sent_at)
@@ -125,7 +125,7 @@ export class OutboxService {
         row.createdAt,
         row.sentAt,
       ],
-    )) as { insertId: number | string };
+    );
     row.id = String(result.insertId);
     return row;
   }
