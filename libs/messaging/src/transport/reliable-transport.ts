@@ -39,6 +39,8 @@ export function reliableTransport(
 export function connectReliableTransport(
   app: INestApplication,
   options: ReliableServerOptions,
+  /** Global pipes, guards, interceptors or filters of the microservice: they must exist before its handlers. */
+  configure?: (microservice: INestMicroservice) => void,
 ): { microservice: INestMicroservice; server: ReliableServer } {
   const server = reliableTransport(app, options);
   // Deferred: Nest builds each handler's filter chain when it registers the listeners, so the filter
@@ -48,6 +50,7 @@ export function connectReliableTransport(
     { deferInitialization: true },
   ) as NestMicroservice;
   microservice.useGlobalFilters(new ReliableExceptionFilter());
+  configure?.(microservice);
   microservice.registerListeners();
   microservice.setIsInitialized(true);
   microservice.setIsInitHookCalled(true);

@@ -196,7 +196,7 @@ export class ReliableServer extends Server implements CustomTransportStrategy {
   }
 
   /** Route by routing key, then the same steps as `@ReliableSubscribe`: dedupe → retry runner → handler. */
-  private async deliver(
+  private deliver(
     group: QueueGroup,
     payload: unknown,
     delivery: ReliableDeliveryContext,
@@ -216,8 +216,25 @@ export class ReliableServer extends Server implements CustomTransportStrategy {
     if (!route && message.fields.exchange === '' && delivery.routingKey === message.fields.routingKey) {
       route = group.routes.only();
     }
-    if (!route) throw new NoHandlerError(delivery.routingKey);
-    if (route.settings.schema) payload = await validated(route.settings.schema, payload);
+    if (!route) return Promise.reject(new NoHandlerError(delivery.routingKey));
+    const found = route;
+    const schema = found.settings.schema;
+    if (schema) {
+      return validated(schema, payload).then((valid) =>
+        this.run(found, valid, delivery, message, channel, pattern),
+      );
+    }
+    return this.run(found, payload, delivery, message, channel, pattern);
+  }
+
+  private run(
+    route: Route,
+    payload: unknown,
+    delivery: ReliableDeliveryContext,
+    message: ConsumeMessage,
+    channel: ConfirmChannel,
+    pattern: string,
+  ): Promise<unknown> {
     const context = new ReliableRmqContext(
       message,
       channel,
