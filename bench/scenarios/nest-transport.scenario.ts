@@ -64,14 +64,19 @@ export async function nestTransportScenarios(ctx: BenchContext): Promise<Scenari
     const count = ctx.quick ? 5000 : 20_000;
     const cpu: Record<Variant, number[]> = { transport: [], subscribe: [], nestRmq: [] };
     const rates: Record<Variant, number[]> = { transport: [], subscribe: [], nestRmq: [] };
-    const round = async (n: number, record: boolean) => {
+    const variants: Variant[] = ['transport', 'subscribe', 'nestRmq'];
+    const round = async (n: number, record: boolean, first: number) => {
       Object.values(clocks).forEach((clock) => clock.close());
       // Nest's envelope, so Transport.RMQ can route it; the other two route by the routing key.
       const body = { pattern: KEY, data: BENCH_PAYLOAD };
       await broker.publishAll(
         Array.from({ length: n }, () => ({ exchange: names.eventsExchange, routingKey: KEY, body })),
       );
-      for (const variant of ['transport', 'subscribe', 'nestRmq'] as const) {
+      // The publish's garbage and the deliveries filling the prefetch windows settle before any timing.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Rotated per repetition, so no variant always drains first (right after the publish).
+      for (let i = 0; i < variants.length; i++) {
+        const variant = variants[(first + i) % variants.length];
         const rate = await clocks[variant].open(n);
         // Let the last acks and dedupe marks land before the next variant is timed.
         await new Promise((resolve) => setTimeout(resolve, 200));
@@ -80,10 +85,10 @@ export async function nestTransportScenarios(ctx: BenchContext): Promise<Scenari
         cpu[variant].push(clocks[variant].cpuUsPerMessage);
       }
     };
-    await round(WARM_UP, false);
+    await round(WARM_UP, false, 0);
     ctx.progress(`nest-transport: warmed up with ${WARM_UP} messages per consumer`);
     for (let rep = 1; rep <= ctx.reps; rep++) {
-      await round(count, true);
+      await round(count, true, rep);
       const last = (v: Variant) =>
         `${cpu[v][cpu[v].length - 1].toFixed(1)} µs (${rates[v][rates[v].length - 1].toFixed(0)} msg/s)`;
       ctx.progress(
