@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import {
   ChildApp,
   createIsolatedVhost,
@@ -5,9 +6,12 @@ import {
   IsolatedDatabase,
   IsolatedVhost,
   PrivateRedis,
+  REPO_ROOT,
+  startChild,
   startPrivateRedis,
+  waitFor,
 } from '../libs/messaging/test/support';
-import { ADMIN_TOKEN, createDemoDatabases, DemoAppName, launchDemoApp } from '../test/demo-apps';
+import { ADMIN_TOKEN, createDemoDatabases, DemoAppName } from '../test/demo-apps';
 import { MemberNetwork } from './net/member-network';
 import { SmtpSink } from './smtp-sink';
 
@@ -18,6 +22,8 @@ export interface FleetOptions {
   /** `inbox` (the demo's default) or `redis`: Redis marks only, no inbox row. */
   dedupe: 'inbox' | 'redis';
 }
+
+const START_TIMEOUT_MS = 90_000;
 
 /** Every app instance started and not yet stopped, for the signal trap. */
 const running = new Set<FleetMember>();
@@ -58,7 +64,19 @@ export class FleetMember {
 
   async start(): Promise<void> {
     running.add(this);
-    this.child = await launchDemoApp(this.app, { ...this.env, PORT: String(this.port) });
+    const child = startChild(join(REPO_ROOT, 'dist/apps', this.app, 'main.js'), {
+      ...this.env,
+      PORT: String(this.port),
+    });
+    this.child = child;
+    // A loaded machine (other test runs beside the chaos) can take longer than 30 s to start an app; a
+    // restart that is merely slow is not a failed fault.
+    await waitFor(() => fetch(`${this.url}/health/live`).then((r) => r.ok), {
+      what: `${this.name} to answer on ${this.port}`,
+      timeoutMs: START_TIMEOUT_MS,
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}\n${child.output().slice(-3000)}`);
+    });
   }
 
   async sigkill(): Promise<void> {

@@ -56,7 +56,7 @@ const load = (messages: number, ratePerSecond: number): LoadOptions => ({
 });
 
 /**
- * ~25,000 events at 50/s with every process/service fault of issue 10 and the network faults of issue 18
+ * ~20,000 events at 50/s with every process/service fault of issue 10 and the network faults of issue 18
  * on the schedule (shared services: ≥ 25 s apart).
  */
 export const FULL_SCENARIO: ChaosScenario = {
@@ -64,7 +64,7 @@ export const FULL_SCENARIO: ChaosScenario = {
   dedupe: 'inbox',
   producers: 2,
   consumers: 2,
-  load: load(25_000, 50),
+  load: load(20_000, 50),
   quiesceTimeoutMs: 240_000,
   faults: [
     { atSec: 15, kind: 'consumer-kill', instance: 0 },

@@ -35,7 +35,8 @@ export async function blackholeAll(members: FleetMember[], link: NetworkLink, ms
 
 /**
  * Resets a member's connection right after it sent `statement`: the server got it, the app never gets
- * the answer. `times` cuts in a row; throws when the statement did not come in time (nothing injected).
+ * the answer. Up to `times` cuts within the wait (a relay that owns few partitions marks rarely); throws
+ * only when the statement never came (nothing injected).
  */
 export async function cutAfterStatement(
   member: FleetMember,
