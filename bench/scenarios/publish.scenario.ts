@@ -36,32 +36,45 @@ export async function publishScenarios(ctx: BenchContext): Promise<ScenarioResul
     const idle = new RssSampler(relay.process.pid!).stop();
     const sizes = ctx.quick ? [10_000, 30_000] : [10_000, 200_000];
     const rates = new Map<number, SizeFigures>();
-    for (const size of sizes) {
-      const figures: SizeFigures = { raw: [], relay: [], peakMb: [], rawCpu: [], relayCpu: [] };
-      rates.set(size, figures);
-      // A 10k drain lasts about half a second and a poll interval or one late mark moves it by a
-      // third: more repetitions of the small backlog keep its median steady.
-      const reps = size <= 10_000 ? ctx.reps * 3 : ctx.reps;
-      for (let rep = 1; rep <= reps; rep++) {
-        const raw = await rawConfirmWindow(ns.vhost.url, 'raw', size, WINDOW, services);
-        figures.raw.push(raw.rate);
-        figures.rawCpu.push(raw.cpu);
-        await probe.purge('raw');
-        const meter = await new CpuMeter(relayProcesses).sampleBackground();
-        const claims = new ClaimLog([relay]);
-        await seedBacklog(ns, 'relay', size);
-        // From the seed's commit to the last mark: the relay's idle poll before its first claim costs
-        // next to nothing, and the seeding's own database work is left out.
-        meter.begin();
-        const rss = new RssSampler(relay.process.pid!);
-        figures.relay.push(await drainRate(ns, size, claims));
-        figures.relayCpu.push(meter.stop(size));
-        figures.peakMb.push(rss.stop().peakMb);
-        await probe.purge('relay');
-        ctx.progress(
-          `publish ${size} rep ${rep}/${reps}: raw ${last(figures.raw)}, relay ${last(figures.relay)} msg/s; CPU/msg raw ${figures.rawCpu.at(-1)!.total.toFixed(0)}, relay ${figures.relayCpu.at(-1)!.total.toFixed(0)} µs; relay RSS peak ${last(figures.peakMb)} MB`,
-        );
+    let interrupted = '';
+    try {
+      for (const size of sizes) {
+        const figures: SizeFigures = { raw: [], relay: [], peakMb: [], rawCpu: [], relayCpu: [] };
+        rates.set(size, figures);
+        // A 10k drain lasts about half a second and a poll interval or one late mark moves it by a
+        // third: more repetitions of the small backlog keep its median steady.
+        const reps = size <= 10_000 ? ctx.reps * 3 : ctx.reps;
+        for (let rep = 1; rep <= reps; rep++) {
+          const raw = await rawConfirmWindow(ns.vhost.url, 'raw', size, WINDOW, services);
+          figures.raw.push(raw.rate);
+          figures.rawCpu.push(raw.cpu);
+          await probe.purge('raw');
+          const meter = await new CpuMeter(relayProcesses).sampleBackground();
+          const claims = new ClaimLog([relay]);
+          await seedBacklog(ns, 'relay', size);
+          // From the seed's commit to the last mark: the relay's idle poll before its first claim costs
+          // next to nothing, and the seeding's own database work is left out.
+          meter.begin();
+          const rss = new RssSampler(relay.process.pid!);
+          figures.relay.push(await drainRate(ns, size, claims));
+          figures.relayCpu.push(meter.stop(size));
+          figures.peakMb.push(rss.stop().peakMb);
+          await probe.purge('relay');
+          ctx.progress(
+            `publish ${size} rep ${rep}/${reps}: raw ${last(figures.raw)}, relay ${last(figures.relay)} msg/s; CPU/msg raw ${figures.rawCpu.at(-1)!.total.toFixed(0)}, relay ${figures.relayCpu.at(-1)!.total.toFixed(0)} µs; relay RSS peak ${last(figures.peakMb)} MB`,
+          );
+        }
       }
+    } catch (error) {
+      // A broker restart by another suite: keep the repetitions that finished, as pairs, and say so.
+      const done = sizes.map((size) => rates.get(size)?.relay.length ?? 0);
+      if (done.some((n) => n === 0)) throw error;
+      for (const f of rates.values()) {
+        f.raw.length = f.relay.length;
+        f.rawCpu.length = f.relay.length;
+      }
+      interrupted = ` Interrupted after ${done.join(' and ')} repetitions: ${(error as Error).message}.`;
+      ctx.progress(`publish: interrupted, keeping the finished repetitions:${interrupted}`);
     }
     const [small, large] = sizes.map((size) => rates.get(size)!);
     const label = (n: number) => `${n / 1000}k`;
@@ -77,7 +90,7 @@ export async function publishScenarios(ctx: BenchContext): Promise<ScenarioResul
           measure('raw confirm window', 'msg/s', f.raw),
           measure('outbox relay', 'msg/s', f.relay),
           { on: 'ratio', op: '>=', value: 0.9, text: '≥ 0.9× raw' },
-          { note: costNote(cpu), cpu },
+          { note: costNote(cpu) + interrupted, cpu },
         ),
         compare(
           `publish-cpu-${label(size)}`,
