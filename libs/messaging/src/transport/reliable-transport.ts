@@ -1,6 +1,6 @@
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import type { INestApplication, INestApplicationContext, INestMicroservice } from '@nestjs/common';
-import { ModulesContainer } from '@nestjs/core';
+import { ApplicationConfig, ModulesContainer } from '@nestjs/core';
 import type { MicroserviceOptions, NestMicroservice } from '@nestjs/microservices';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
@@ -51,8 +51,22 @@ export function connectReliableTransport(
   ) as NestMicroservice;
   microservice.useGlobalFilters(new ReliableExceptionFilter());
   configure?.(microservice);
+  server.callHandlersDirectly(onlyReliableFilter(microservice));
   microservice.registerListeners();
   microservice.setIsInitialized(true);
   microservice.setIsInitHookCalled(true);
   return { microservice, server };
+}
+
+/** No global pipes, guards or interceptors, and no global filter but ours: Nest's chain would do nothing. */
+function onlyReliableFilter(microservice: NestMicroservice): boolean {
+  const config = (microservice as unknown as { applicationConfig: ApplicationConfig }).applicationConfig;
+  const filters = config.getGlobalFilters();
+  return (
+    config.getGlobalPipes().length === 0 &&
+    config.getGlobalGuards().length === 0 &&
+    config.getGlobalInterceptors().length === 0 &&
+    filters.length === 1 &&
+    filters[0] instanceof ReliableExceptionFilter
+  );
 }

@@ -20,6 +20,7 @@ import { topologyNames } from '../topology/topology-names';
 import { EventRoutes } from './event-routes';
 import { callNestHandler } from './nest-handler-call';
 import { describeHandler } from './handler-names';
+import { directHandler } from './direct-handler';
 import { RELIABLE_EVENT_EXTRAS, ReliableEventOptions, ReliableServerOptions } from './reliable-event.options';
 import { ReliableRmqContext } from './reliable-rmq.context';
 import { MessagePatternNotSupportedError, NoHandlerError } from './transport-errors';
@@ -66,6 +67,7 @@ export class ReliableServer extends Server implements CustomTransportStrategy {
   private readonly log = new Logger(ReliableServer.name);
   private readonly attempts: AttemptCounter;
   private consumers: ReliableConsumer[] = [];
+  private directCalls = false;
 
   constructor(
     private readonly serverOptions: ReliableServerOptions,
@@ -103,6 +105,15 @@ export class ReliableServer extends Server implements CustomTransportStrategy {
     }
     this.consumers.forEach((consumer) => consumer.start());
     callback();
+  }
+
+  /**
+   * Lets handlers without guards, interceptors, pipes or filters skip Nest's proxy. Only for a
+   * microservice known to have no global enhancers but `ReliableExceptionFilter` (connectReliableTransport
+   * checks); off by default, so a hand-made `connectMicroservice` keeps Nest's chain everywhere.
+   */
+  callHandlersDirectly(on: boolean): void {
+    this.directCalls = on;
   }
 
   /** Graceful drain: no new deliveries, in-flight ones finish and are acked, then the channels close. */
@@ -153,7 +164,15 @@ export class ReliableServer extends Server implements CustomTransportStrategy {
       const policy = resolveRetryPolicy(settings.retry, consuming, Boolean(settings.ordered));
       policy.delaysMs.forEach((delay) => group.delaysMs.add(delay));
       const handler = describeHandler(this.deps.modules, pattern, 'event');
-      const route: Route = { handler, callback, settings, runner: undefined as unknown as HandlerRunner };
+      const direct = this.directCalls
+        ? directHandler(this.deps.modules, pattern, callback, RELIABLE_TRANSPORT)
+        : undefined;
+      const route: Route = {
+        handler,
+        callback: direct ?? callback,
+        settings,
+        runner: undefined as unknown as HandlerRunner,
+      };
       route.runner = new HandlerRunner(
         (input) => callNestHandler(route.callback, input as NestCall),
         policy,
