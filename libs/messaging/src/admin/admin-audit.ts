@@ -5,7 +5,6 @@ import type { AdminIdentity } from './admin-roles';
 
 export type AdminAuditAction =
   | 'login'
-  | 'login-failed'
   | 'replay'
   | 'discard'
   | 'bulk-replay'
