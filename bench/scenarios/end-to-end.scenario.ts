@@ -96,12 +96,12 @@ export async function endToEndScenarios(ctx: BenchContext): Promise<ScenarioResu
       compare(
         'e2e-200-p50',
         '2 end to end',
-        `p50 latency at ${OFFERED_RATE} msg/s: business commit → handler vs raw publish → consume`,
+        `p50 latency at ${OFFERED_RATE} msg/s: business transaction start → handler vs raw publish → consume`,
         measure('raw p50', 'ms', at(paced.raw, 50)),
         measure('outbox p50', 'ms', at(paced.outbox, 50)),
         { on: 'ratio', op: '<=', value: 1.5, text: '≤ 1.5× raw p50' },
         {
-          note: 'Post-commit wake → claim transaction → publish + confirm → mark; the claim commit dominates.',
+          note: 'Business transaction (insert + commit, fsync) → post-commit wake → claim → publish + confirm → handler (dedupe: 2 Redis round trips); raw: publish + confirm → handler.',
         },
       ),
       compare(
