@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, UnauthorizedException } from '@n
 import type { Response } from 'express';
 import { InjectMessagingOptions } from '../messaging.constants';
 import type { ResolvedMessagingOptions } from '../messaging.options';
+import { issueLoginCsrf } from './admin-session';
 import { ADMIN_PAGE_CSP } from './views/admin-layout.view';
 import { renderLoginPage } from './views/login.view';
 
@@ -11,12 +12,12 @@ export class AdminLoginFilter implements ExceptionFilter {
   constructor(@InjectMessagingOptions() private readonly options: ResolvedMessagingOptions) {}
 
   catch(_exception: UnauthorizedException, host: ArgumentsHost): void {
-    host
-      .switchToHttp()
-      .getResponse<Response>()
+    const response = host.switchToHttp().getResponse<Response>();
+    const csrf = issueLoginCsrf(response);
+    response
       .status(401)
       .set('Content-Security-Policy', ADMIN_PAGE_CSP)
       .type('html')
-      .send(renderLoginPage(this.options.serviceName));
+      .send(renderLoginPage(this.options.serviceName, csrf));
   }
 }

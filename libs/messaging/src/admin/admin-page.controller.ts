@@ -23,7 +23,13 @@ import { layoutOf, sendHtml } from './admin-html';
 import { AdminLoginFilter } from './admin-login.filter';
 import { AdminPageGuard } from './admin-page.guard';
 import { roleOfToken, whoIs } from './admin-roles';
-import { cleanUserName, endAdminSession, startAdminSession } from './admin-session';
+import {
+  cleanUserName,
+  endAdminSession,
+  issueLoginCsrf,
+  loginCsrfMatches,
+  startAdminSession,
+} from './admin-session';
 import { DeadLetterAdminService } from './dead-letter-admin.service';
 import { DeadLetterEditor } from './dead-letter-editor';
 import { DeadLetterListQueryDto } from './dead-letter-filter.dto';
@@ -60,22 +66,28 @@ export class AdminPageController {
 
   @Get('login')
   login(@Res() response: Response): void {
-    sendHtml(response, 200, renderLoginPage(this.options.serviceName));
+    sendHtml(response, 200, renderLoginPage(this.options.serviceName, issueLoginCsrf(response)));
   }
 
   @Post('login')
   async submitLogin(
-    @Body() body: { token?: string; name?: string },
+    @Body() body: { token?: string; name?: string; _csrf?: string },
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
     const admin = this.options.admin;
     try {
       this.throttle.assertAllowed(request, response);
+      const form = (error: string) =>
+        renderLoginPage(this.options.serviceName, issueLoginCsrf(response), error);
+      if (!loginCsrfMatches(request, body._csrf)) {
+        sendHtml(response, 403, form('The login form is missing its CSRF token or it is stale: try again.'));
+        return;
+      }
       const role = admin.enabled ? roleOfToken(body.token, admin) : null;
       if (!role) {
         await this.throttle.failed(request, response);
-        sendHtml(response, 401, renderLoginPage(this.options.serviceName, 'That token is not valid.'));
+        sendHtml(response, 401, form('That token is not valid.'));
         return;
       }
       const user = cleanUserName(body.name, 'admin');
@@ -84,7 +96,11 @@ export class AdminPageController {
       response.redirect(303, '/admin');
     } catch (error) {
       if (!(error instanceof AdminAuthThrottledError)) throw error;
-      sendHtml(response, 429, renderLoginPage(this.options.serviceName, error.message));
+      sendHtml(
+        response,
+        429,
+        renderLoginPage(this.options.serviceName, issueLoginCsrf(response), error.message),
+      );
     }
   }
 

@@ -50,10 +50,43 @@ describe('Admin page (G8) in Debian Chromium', () => {
     await ns?.cleanup();
   });
 
+  /** The login form's CSRF token and the cookie that carries its twin (double submit). */
+  const loginForm = async () => {
+    const page = await request(app.getHttpServer()).get('/admin/login').expect(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const cookie = ([] as string[]).concat(page.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]);
+    return { csrf, cookie: cookie.join('; ') };
+  };
+
+  it("refuses a login post without the form's CSRF token, or with another form's, even with the right token", async () => {
+    const form = await loginForm();
+    expect(form.csrf).not.toBe('');
+    const other = await loginForm();
+    await request(app.getHttpServer())
+      .post('/admin/login')
+      .type('form')
+      .send({ token: TOKEN, _csrf: form.csrf })
+      .expect(403);
+    const stale = await request(app.getHttpServer())
+      .post('/admin/login')
+      .set('Cookie', other.cookie)
+      .type('form')
+      .send({ token: TOKEN, _csrf: form.csrf })
+      .expect(403);
+    expect(String(stale.headers['set-cookie'] ?? '')).not.toContain('messaging_admin=');
+    expect(stale.text).toContain('CSRF');
+  });
+
   it('shows the login form with 401 to a visitor without a session, and refuses a wrong token', async () => {
     const page = await request(app.getHttpServer()).get('/admin').expect(401);
     expect(page.text).toContain('name="token"');
-    await request(app.getHttpServer()).post('/admin/login').type('form').send({ token: 'wrong' }).expect(401);
+    const form = await loginForm();
+    await request(app.getHttpServer())
+      .post('/admin/login')
+      .set('Cookie', form.cookie)
+      .type('form')
+      .send({ token: 'wrong', _csrf: form.csrf })
+      .expect(401);
     await request(app.getHttpServer()).post('/admin/dead-letters/1/replay').expect(401);
   });
 
@@ -67,10 +100,12 @@ describe('Admin page (G8) in Debian Chromium', () => {
       payload: JSON.stringify({ note: XSS }),
       attempts: 3,
     });
+    const form = await loginForm();
     const login = await request(app.getHttpServer())
       .post('/admin/login')
+      .set('Cookie', form.cookie)
       .type('form')
-      .send({ token: TOKEN, name: 'tester' })
+      .send({ token: TOKEN, name: 'tester', _csrf: form.csrf })
       .expect(303);
     const cookies = ([] as string[]).concat(login.headers['set-cookie'] ?? []);
     const detail = await request(app.getHttpServer())
