@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
 /**
- * How failures of one subscription are retried (design §3):
+ * How failures of one subscription are retried (docs/design.md §3):
  * - `count-then-park` (default): immediate retries in process, then delayed retries through one TTL
  *   retry queue per delay; after `maxAttempts` the message is acked off the queue into `dead_letter`.
  * - `reject-to-dlq`: after the in-process retries, `nack(requeue=false)` into the queue's DLQ, also

@@ -3,7 +3,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 export type DeadLetterOrigin = 'publish' | 'consume';
 export type DeadLetterStatus = 'open' | 'replayed' | 'discarded';
 
-/** A message that could not be published or consumed, parked for a human (design §4, G6, G8). */
+/** A message that could not be published or consumed, parked for a human (docs/design.md §4, G6, G8). */
 @Entity('dead_letter')
 @Index('ix_dead_letter_status', ['status', 'origin', 'id'])
 @Index('ix_dead_letter_group', ['status', 'fingerprint', 'id'])

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-/** A message waiting to be published, written in the business transaction (design §4). */
+/** A message waiting to be published, written in the business transaction (docs/design.md §4). */
 @Entity('outbox_message')
 @Index('ix_outbox_claim', ['sentAt', 'held', 'id', 'nextAttemptAt'])
 @Index('ix_outbox_schedule', ['held', 'deliverAt'])

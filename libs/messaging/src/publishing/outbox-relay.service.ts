@@ -23,7 +23,7 @@ interface Settlement {
 /**
  * Moves committed outbox rows to RabbitMQ: claim (lease) → publish outside the transaction with many
  * confirms in flight → settle in batches (sent, back off, dead-letter, release). Woken after each commit
- * that added rows; the resend job's poll is the fallback (design §5).
+ * that added rows; the resend job's poll is the fallback (docs/design.md §5).
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
