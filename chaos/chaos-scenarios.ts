@@ -56,7 +56,7 @@ const load = (messages: number, ratePerSecond: number): LoadOptions => ({
 });
 
 /**
- * ~20,000 events at 50/s with every process/service fault of issue 10 and the network faults of issue 18
+ * ~20,000 events at 50/s with every process and service fault and the network faults (chaos/README.md)
  * on the schedule (shared services: ≥ 25 s apart).
  */
 export const FULL_SCENARIO: ChaosScenario = {

@@ -13,7 +13,7 @@ import { costNote } from './cost-note';
 // BENCH_PRODUCER: another build of the producer (e.g. a clean worktree's while the tree is mid-change).
 const PRODUCER = process.env.BENCH_PRODUCER ?? join(REPO_ROOT, 'dist/apps/producer/main.js');
 const POST_ORDER = join(REPO_ROOT, 'bench/fixtures/post-order.lua');
-/** As a new user tried it (issue 20): wrk with 2 threads and 32 connections. */
+/** As a new user would try it: wrk with 2 threads and 32 connections. */
 const WRK_THREADS = 2;
 const CONNECTIONS = 32;
 
