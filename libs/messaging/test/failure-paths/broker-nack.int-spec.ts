@@ -3,7 +3,14 @@ import { Test } from '@nestjs/testing';
 import { MessagingModule } from '../../src';
 import { SmtpSink } from '../alerting/smtp-sink';
 import { createTestNamespace, managementApi, TestNamespace, waitFor, waitForQuiescence } from '../support';
-import { BrokerProbe, FAST_OUTBOX, Received, seedOutbox, sqlQuery } from '../publishing/relay-test-kit';
+import {
+  BrokerProbe,
+  outboxDrained,
+  FAST_OUTBOX,
+  Received,
+  seedOutbox,
+  sqlQuery,
+} from '../publishing/relay-test-kit';
 
 jest.setTimeout(90_000);
 
@@ -117,15 +124,7 @@ describe('G2/G3: a publish the broker nacks', () => {
 
     await waitForQuiescence(ns.vhost.name, ['orders'], {
       what: 'the outbox drained and the orders queue idle',
-      idle: async () =>
-        Number(
-          (
-            await sqlQuery<{ n: number }>(
-              ns,
-              'SELECT COUNT(*) AS n FROM outbox_message WHERE sent_at IS NULL',
-            )
-          )[0].n,
-        ) === 0,
+      idle: () => outboxDrained(ns),
     });
     expect(delivered.map((r) => r.messageId).sort()).toEqual([...others].sort());
     // The broker never took the rejected message: the queue holds only the fillers.

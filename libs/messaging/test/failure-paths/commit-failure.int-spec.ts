@@ -4,7 +4,13 @@ import { DataSource } from 'typeorm';
 import { FaultProxy } from '../../../../chaos/net/fault-proxy';
 import { OutboxService } from '../../src';
 import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
-import { BrokerProbe, Received, sqlQuery, startMessagingApp } from '../publishing/relay-test-kit';
+import {
+  BrokerProbe,
+  outboxDrained,
+  Received,
+  sqlQuery,
+  startMessagingApp,
+} from '../publishing/relay-test-kit';
 
 jest.setTimeout(90_000);
 
@@ -75,15 +81,7 @@ describe('G1: a transaction whose COMMIT fails publishes nothing', () => {
     await waitFor(() => delivered.some((r) => r.messageId === marker), { what: 'the marker delivered' });
     await waitForQuiescence(ns.vhost.name, ['orders'], {
       what: 'the outbox drained and the queue idle',
-      idle: async () =>
-        Number(
-          (
-            await sqlQuery<{ n: number }>(
-              ns,
-              'SELECT COUNT(*) AS n FROM outbox_message WHERE sent_at IS NULL',
-            )
-          )[0].n,
-        ) === 0,
+      idle: () => outboxDrained(ns),
     });
   }
 

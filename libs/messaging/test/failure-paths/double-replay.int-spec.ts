@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DeadLetterService, MessagingModule } from '../../src';
 import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
-import { BrokerProbe, FAST_OUTBOX, Received, sqlQuery } from '../publishing/relay-test-kit';
+import { BrokerProbe, outboxDrained, FAST_OUTBOX, Received, sqlQuery } from '../publishing/relay-test-kit';
 
 jest.setTimeout(90_000);
 
@@ -76,15 +76,7 @@ describe('G8: a dead letter replayed twice at the same time', () => {
     await waitFor(() => delivered.length >= DEAD_LETTERS, { what: 'the replays delivered' });
     await waitForQuiescence(ns.vhost.name, [TARGET], {
       what: 'the outbox drained and the target queue idle',
-      idle: async () =>
-        Number(
-          (
-            await sqlQuery<{ n: number }>(
-              ns,
-              'SELECT COUNT(*) AS n FROM outbox_message WHERE sent_at IS NULL',
-            )
-          )[0].n,
-        ) === 0,
+      idle: () => outboxDrained(ns),
     });
     const replayOf = delivered.map((r) => String(r.message.properties.headers?.['x-replay-of'])).sort();
     expect(replayOf).toEqual(parked.map((row) => row.messageId).sort());
