@@ -24,12 +24,20 @@ describe('scripts/services.sh ensure', () => {
   it('finds the running services and prints one line per service', async () => {
     const { stdout } = await run('bash', [servicesScript, 'ensure'], { env, timeout: 180_000 });
     const lines = stdout.trim().split('\n');
-    // The three services, then the browser the admin page's browser test needs.
-    expect(lines.map((line) => line.split(/\s+/)[0])).toEqual(['mysql', 'rabbitmq', 'redis', 'chromium']);
+    // The three services, then the browser the admin page's browser test needs and the compose CLI that
+    // validates the compose files.
+    expect(lines.map((line) => line.split(/\s+/)[0])).toEqual([
+      'mysql',
+      'rabbitmq',
+      'redis',
+      'chromium',
+      'compose',
+    ]);
     expect(lines[0]).toMatch(/^mysql\s+up /);
     expect(lines[1]).toMatch(/^rabbitmq\s+up .*rabbitmq_consistent_hash_exchange rabbitmq_management/);
     expect(lines[2]).toMatch(/^redis\s+up /);
     expect(lines[3]).toMatch(/^chromium\s+(present|installed)/);
+    expect(lines[4]).toMatch(/^compose\s+(present|installed|docker compose plugin|missing)/);
   });
 
   it('starts RabbitMQ again when it was stopped', async () => {
