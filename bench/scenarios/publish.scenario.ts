@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { OUTBOX_DEFAULTS } from '../../libs/messaging/src';
+import { OUTBOX_DEFAULTS } from '@app/messaging/testing';
 import { createTestNamespace, REPO_ROOT, startChild } from '../../libs/messaging/test/support';
 import { compare, measure, ScenarioResult } from '../bench-report';
 import { BenchBroker, BenchContext, ClaimLog, drainRate, rawConfirmWindow, seedBacklog } from '../bench-kit';

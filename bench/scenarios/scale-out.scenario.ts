@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { topologyNames } from '../../libs/messaging/src';
+import { topologyNames } from '@app/messaging';
 import {
   ChildApp,
   createTestNamespace,
@@ -19,7 +19,7 @@ import {
   sleep,
 } from '../bench-kit';
 import { CpuCost, CpuMeter, medianCost, serviceProcesses } from '../cpu-meter';
-import { OUTBOX_DEFAULTS } from '../../libs/messaging/src';
+import { OUTBOX_DEFAULTS } from '@app/messaging/testing';
 import { ratePerSecond } from '../../scripts/bench/bench-clock';
 import { costNote } from './cost-note';
 import { RELAY_PROCESS } from './publish.scenario';

@@ -11,8 +11,8 @@ import {
   waitFor,
   waitForSteady,
 } from '../../libs/messaging/test/support';
-import { outboxPartitionOf } from '../../libs/messaging/src/outbox/outbox-partition';
-import { OUTBOX_DEFAULTS } from '../../libs/messaging/src/outbox/outbox.options';
+import { outboxPartitionOf } from '@app/messaging/testing';
+import { OUTBOX_DEFAULTS } from '@app/messaging/testing';
 import { createDemoDatabases } from '../demo-apps';
 import { LocalCluster, rotatedUrls } from './local-cluster';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '../../libs/messaging/test/support';
 import { ORDER_EVENT_TYPES } from '../../apps/consumer/src/billing/order-event.dto';
-import { outboxPartitionOf } from '../../libs/messaging/src/outbox/outbox-partition';
-import { OUTBOX_DEFAULTS } from '../../libs/messaging/src/outbox/outbox.options';
+import { outboxPartitionOf } from '@app/messaging/testing';
+import { OUTBOX_DEFAULTS } from '@app/messaging/testing';
 import { ClusterApps, LoadRow, PARTITION_QUEUES } from './cluster-apps';
 
 export interface OrderedRunPlan {

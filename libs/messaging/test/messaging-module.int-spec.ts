@@ -3,7 +3,12 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { MESSAGING_OPTIONS, MESSAGING_REDIS, MessagingModule, ResolvedMessagingOptions } from '../src';
+import {
+  MESSAGING_OPTIONS,
+  MESSAGING_REDIS,
+  MessagingModule,
+  ResolvedMessagingOptions,
+} from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace, waitFor } from './support';
 
 describe('MessagingModule against the real services', () => {

@@ -22,7 +22,7 @@ import { TraceContextMiddleware } from './trace-context.middleware';
     MessagingHealthIndicators,
     { provide: APP_INTERCEPTOR, useClass: MessageContextInterceptor },
   ],
-  exports: [MessagingMetrics, OutboxBacklog, BrokerConnectionMonitor],
+  exports: [MessagingMetrics, OutboxBacklog, BrokerConnectionMonitor, MessagingHealthIndicators],
 })
 export class ObservabilityModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { connect, type ChannelModel, type Channel } from 'amqplib';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { DeadLetterService, MessagingModule, ParkRequest, setupAdminOpenApi } from '../../src';
+import { DeadLetterService, MessagingModule, ParkRequest, setupAdminOpenApi } from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
 
 const TOKEN = 'admin-api-test-token-0123456789';

@@ -4,7 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { chromium, type Browser } from 'playwright-core';
 import request from 'supertest';
-import { DeadLetterService, MessagingModule } from '../../src';
+import { DeadLetterService, MessagingModule } from '@app/messaging/testing';
 import { createTestNamespace, REPO_ROOT, TestNamespace } from '../support';
 
 const TOKEN = 'admin-page-test-token-0123456789';

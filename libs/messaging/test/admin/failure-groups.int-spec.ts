@@ -9,7 +9,7 @@ import {
   ReliableSubscriptionExplorer,
   setupAdminOpenApi,
   topologyNames,
-} from '../../src';
+} from '@app/messaging/testing';
 import { RawPublisher } from '../consuming/raw-publisher';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
 

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { MessagingModule, OutboxService } from '../../src';
+import { MessagingModule, OutboxService } from '@app/messaging';
 import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
 import { BrokerProbe, Received } from '../publishing/relay-test-kit';
 

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { DeadLetterService, MessagingModule, ParkRequest } from '../../src';
+import { DeadLetterService, MessagingModule, ParkRequest } from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
 import { SmtpSink } from './smtp-sink';
 

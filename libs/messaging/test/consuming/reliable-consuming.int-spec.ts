@@ -21,7 +21,7 @@ import {
   ReliableSubscribe,
   ReliableSubscriptionExplorer,
   topologyNames,
-} from '../../src';
+} from '@app/messaging/testing';
 import { createTestNamespace, deleteKeys, TestNamespace, waitFor } from '../support';
 import { RawPublisher } from './raw-publisher';
 

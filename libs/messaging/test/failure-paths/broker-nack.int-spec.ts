@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { MessagingModule } from '../../src';
+import { MessagingModule } from '@app/messaging';
 import { SmtpSink } from '../alerting/smtp-sink';
 import { createTestNamespace, managementApi, TestNamespace, waitFor, waitForQuiescence } from '../support';
 import {

@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { FaultProxy } from '../../../../chaos/net/fault-proxy';
-import { OutboxService } from '../../src';
+import { OutboxService } from '@app/messaging';
 import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
 import {
   BrokerProbe,

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { DeadLetterService, MessagingModule } from '../../src';
+import { DeadLetterService, MessagingModule } from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
 import { BrokerProbe, outboxDrained, FAST_OUTBOX, Received, sqlQuery } from '../publishing/relay-test-kit';
 

@@ -9,7 +9,7 @@ import {
   ReliableSubscribe,
   ReliableSubscriptionExplorer,
   topologyNames,
-} from '../../src';
+} from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
 import { parsePrometheusText, PrometheusSample, sumOf } from './prometheus-text';
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
-import { currentTraceHeaders, hardenHttpApp, messagingLoggerParams, MessagingModule } from '../../src';
+import { currentTraceHeaders, hardenHttpApp, messagingLoggerParams, MessagingModule } from '@app/messaging';
 import { createTestNamespace, REPO_ROOT, TestNamespace, waitFor } from '../support';
 
 const QUEUE = 'observability-probe';

@@ -6,7 +6,7 @@ import {
   ReliableSubscribe,
   ReliableSubscriptionExplorer,
   topologyNames,
-} from '../../src';
+} from '@app/messaging/testing';
 import { createEffectTable, query } from '../consuming/effect-table';
 import { FAST_OUTBOX } from '../publishing/relay-test-kit';
 import { createTestNamespace, TestNamespace } from '../support';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { MessagingModule, OutboxService, TopologyService, topologyNames } from '../../src';
+import { MessagingModule, OutboxService, TopologyService, topologyNames } from '@app/messaging';
 import { query } from '../consuming/effect-table';
 import { ChildApp, managementApi, startChild, TestNamespace, waitFor } from '../support';
 

@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { OutboxService } from '../../src';
-import { ConfirmedPublisher } from '../../src/publishing/confirmed-publisher';
+import { OutboxService } from '@app/messaging';
+import { ConfirmedPublisher } from '@app/messaging/testing';
 import { createTestNamespace, sleep, TestNamespace, waitFor } from '../support';
 import { BrokerProbe, Received, sqlQuery, startMessagingApp } from './relay-test-kit';
 

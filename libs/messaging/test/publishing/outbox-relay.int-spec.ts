@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AlertBus, AlertEvent, OutboxService, PayloadTooLargeError } from '../../src';
+import { AlertBus, AlertEvent, OutboxService, PayloadTooLargeError } from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
 import {
   BrokerProbe,

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MessagingModule } from '../../src';
+import { MessagingModule } from '@app/messaging';
 import { FAST_OUTBOX } from './relay-test-kit';
 
 const env = process.env;

@@ -3,7 +3,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { connect, ChannelModel, Channel, ConsumeMessage } from 'amqplib';
 import { createConnection } from 'mysql2/promise';
-import { MessagingModule, OutboxOptions, outboxPartitionOf } from '../../src';
+import { MessagingModule, OutboxOptions, outboxPartitionOf } from '@app/messaging/testing';
 import type { TestNamespace } from '../support';
 
 /** Options that make a relay test quick: short backoff and leases, frequent polls. */

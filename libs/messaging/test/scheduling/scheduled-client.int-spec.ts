@@ -10,7 +10,7 @@ import {
   OutboxRecordBuilder,
   OutboxService,
   TopologyService,
-} from '../../src';
+} from '@app/messaging';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
 
 const CLIENT = 'REMINDERS_CLIENT';

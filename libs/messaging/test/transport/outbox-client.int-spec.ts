@@ -12,7 +12,7 @@ import {
   OutboxService,
   OutboxTransactionRequiredError,
   TopologyService,
-} from '../../src';
+} from '@app/messaging';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
 import { queuesIdle, waitForSteady } from '../support/quiescence';
 

@@ -12,7 +12,7 @@ import {
   ReliableRmqContext,
   ReliableServer,
   topologyNames,
-} from '../../src';
+} from '@app/messaging/testing';
 import { SmtpSink } from '../alerting/smtp-sink';
 import { RawPublisher } from '../consuming/raw-publisher';
 import { createTestNamespace, startChild, TestNamespace, waitFor } from '../support';
