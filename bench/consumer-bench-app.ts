@@ -64,7 +64,7 @@ export class ConsumerBenchApp {
           ns.options({
             topology: { prefix: 'bench' },
             consuming: { prefetch: BENCH_PREFETCH },
-            outbox: { relayEnabled: false },
+            relay: { enabled: false },
           }),
         ),
       ],

@@ -34,7 +34,7 @@ export async function adminConsoleScenarios(ctx: BenchContext): Promise<Scenario
           ns.options({
             serviceName: 'bench-admin',
             admin: { token: TOKEN },
-            outbox: { pollIntervalMs: 200 },
+            relay: { pollIntervalMs: 200 },
           }),
         ),
       ],

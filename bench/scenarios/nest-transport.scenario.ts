@@ -139,7 +139,7 @@ async function startApp(ns: TestNamespace): Promise<INestApplication> {
         ns.options({
           topology: { prefix: PREFIX },
           consuming: { prefetch: PREFETCH },
-          outbox: { relayEnabled: false },
+          relay: { enabled: false },
         }),
       ),
     ],

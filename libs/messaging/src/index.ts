@@ -8,16 +8,21 @@
 /** The one module an app imports: `MessagingModule.forRoot(Async)(options)`. */
 export { MessagingModule } from './messaging.module';
 /** What an app passes to `forRoot`: connection URLs, service name and optional option groups. */
-export { MessagingModuleOptions } from './messaging.options';
+export { MessagingModuleOptions, MessagingFeatures } from './messaging.options';
 /** Thrown at start-up when an option is out of range; `option` names it. */
 export { InvalidMessagingOptionsError } from './messaging.options';
 /** The option groups of `MessagingModuleOptions` (every field has a default). */
-export { OutboxOptions } from './outbox/outbox.options';
+export {
+  OutboxOptions,
+  RelayOptions,
+  RelayPartitionOptions,
+  RetentionOptions,
+} from './outbox/outbox.options';
 export { ConsumingOptions } from './consuming/consuming.options';
 export { AlertingOptions } from './alerting/alerting.options';
 export { AdminOptions } from './admin/admin.options';
 export { TopologyOptions } from './topology/topology.options';
-export { ObservabilityOptions } from './observability/observability.options';
+export { MonitoringOptions } from './observability/monitoring.options';
 
 // ── Running a service (environment, logs, HTTP hardening, migrations) ─────────────────────────────
 /** A service's `main.ts` and module imports from one definition (name, env defaults, entities, migrations). */

@@ -5,8 +5,9 @@
  */
 export * from './index';
 export { MESSAGING_OPTIONS, MESSAGING_REDIS } from './messaging.constants';
-export { ResolvedMessagingOptions, resolveMessagingOptions } from './messaging.options';
-export { OUTBOX_DEFAULTS } from './outbox/outbox.options';
+export { ResolvedMessagingOptions } from './messaging.options';
+export { resolveMessagingOptions } from './resolve-messaging-options';
+export { RELAY_DEFAULTS, RELAY_PARTITION_DEFAULTS } from './outbox/outbox.options';
 export { CONSUMING_DEFAULTS } from './consuming/consuming.options';
 export { DEFAULT_ADMIN_TOKEN } from './admin/admin.options';
 export { createMessagingRedis } from './messaging-redis.provider';

@@ -22,7 +22,7 @@ describe('Admin JSON API (G8) against MySQL, the outbox relay and RabbitMQ', () 
     const moduleRef = await Test.createTestingModule({
       imports: [
         MessagingModule.forRoot(
-          ns.options({ serviceName: 'billing', admin: { token: TOKEN }, outbox: { pollIntervalMs: 200 } }),
+          ns.options({ serviceName: 'billing', admin: { token: TOKEN }, relay: { pollIntervalMs: 200 } }),
         ),
       ],
     }).compile();

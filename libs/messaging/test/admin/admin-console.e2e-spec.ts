@@ -65,7 +65,7 @@ describe('Dead-letter console in Debian Chromium: viewer and operator (ADR 0302)
             serviceName: 'stock',
             topology: { prefix: PREFIX },
             admin: { token: OPERATOR, viewerToken: VIEWER },
-            outbox: { pollIntervalMs: 200 },
+            relay: { pollIntervalMs: 200 },
           }),
         ),
       ],

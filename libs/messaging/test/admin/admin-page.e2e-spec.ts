@@ -23,7 +23,7 @@ describe('Admin page (G8) in Debian Chromium', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         MessagingModule.forRoot(
-          ns.options({ serviceName: 'billing', admin: { token: TOKEN }, outbox: { pollIntervalMs: 200 } }),
+          ns.options({ serviceName: 'billing', admin: { token: TOKEN }, relay: { pollIntervalMs: 200 } }),
         ),
       ],
     }).compile();

@@ -65,7 +65,7 @@ describe('Failure groups, group replay, audit and roles (ADR 0302)', () => {
             serviceName: 'billing',
             topology: { prefix: PREFIX },
             admin: { token: OPERATOR, viewerToken: VIEWER, authFailureLimit: 3, authBlockMs: 30_000 },
-            outbox: { pollIntervalMs: 200 },
+            relay: { pollIntervalMs: 200 },
           }),
         ),
       ],

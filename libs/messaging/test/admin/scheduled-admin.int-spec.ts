@@ -27,7 +27,7 @@ describe('Scheduled messages in the admin API: listed in due order, cancelled be
     const moduleRef = await Test.createTestingModule({
       imports: [
         MessagingModule.forRoot(
-          ns.options({ admin: { token: OPERATOR, viewerToken: VIEWER }, outbox: { pollIntervalMs: 200 } }),
+          ns.options({ admin: { token: OPERATOR, viewerToken: VIEWER }, relay: { pollIntervalMs: 200 } }),
         ),
       ],
     }).compile();

@@ -31,7 +31,7 @@ describe('EmailAlerter (G7) against a real SMTP sink and MySQL', () => {
         MessagingModule.forRoot(
           ns.options({
             serviceName: 'billing',
-            outbox: { relayEnabled: false },
+            relay: { enabled: false },
             alerting: {
               smtpUrl: sink.url,
               to: 'oncall@example.com',

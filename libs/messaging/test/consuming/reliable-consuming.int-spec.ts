@@ -159,7 +159,7 @@ describe('reliable consuming (manual ack, dedupe, retries, dead letters)', () =>
             serviceName: 'consuming-test',
             topology: { prefix: PREFIX },
             consuming: { retryDelaysMs: [200, 400], maxMessageBytes: 4096 },
-            outbox: { relayEnabled: false },
+            relay: { enabled: false },
           }),
         ),
         ShippingModule,

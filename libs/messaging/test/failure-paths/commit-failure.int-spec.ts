@@ -39,7 +39,7 @@ describe('G1: a transaction whose COMMIT fails publishes nothing', () => {
     db.port = String(proxy.port);
     writer = await startMessagingApp(
       { ...ns, options: (o = {}) => ns.options({ ...o, mysqlUrl: db.toString() }) },
-      { relayEnabled: false },
+      { relay: { enabled: false } },
     );
     relay = await startMessagingApp(ns);
   });

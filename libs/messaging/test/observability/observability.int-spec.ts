@@ -74,8 +74,8 @@ describe('Observability: health, metrics, logs, trace context and HTTP hardening
         MessagingModule.forRoot(
           ns.options({
             serviceName: 'observability-test',
-            outbox: { relayEnabled: false },
-            observability: { outboxMaxAgeMs: 60_000 },
+            relay: { enabled: false },
+            monitoring: { outboxStuckAfterMs: 60_000 },
           }),
         ),
       ],

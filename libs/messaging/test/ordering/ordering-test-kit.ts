@@ -38,7 +38,8 @@ export class OrderedWriter {
           ns.options({
             serviceName: 'ordering-writer',
             topology: { prefix },
-            outbox: { relayEnabled: false, relayPartitions: RELAY_PARTITIONS },
+            relay: { enabled: false },
+            relayPartitions: { count: RELAY_PARTITIONS },
           }),
         ),
       ],

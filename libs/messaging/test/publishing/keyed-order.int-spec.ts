@@ -19,7 +19,7 @@ describe('Relay per-key order (G5, publishing side)', () => {
     await broker.exchangeWithQueue('orders');
     delivered = await broker.collect('orders');
     // A 60 s poll: anything published promptly was woken by the post-commit hook.
-    app = await startMessagingApp(ns, { maxAttempts: 100, pollIntervalMs: 60_000 });
+    app = await startMessagingApp(ns, { relay: { maxAttempts: 100, pollIntervalMs: 60_000 } });
     outbox = app.get(OutboxService);
     db = app.get(DataSource);
   });

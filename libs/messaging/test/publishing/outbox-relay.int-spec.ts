@@ -39,7 +39,10 @@ describe('Outbox relay: transactional outbox, confirmed and routed publishing (G
     broker = await BrokerProbe.open(ns);
     await broker.exchangeWithQueue('orders');
     delivered = await broker.collect('orders');
-    app = await startMessagingApp(ns, { maxAttempts: 3, maxPayloadBytes: 1024 });
+    app = await startMessagingApp(ns, {
+      relay: { maxAttempts: 3 },
+      outbox: { maxPayloadBytes: 1024 },
+    });
     app.get(AlertBus).subscribe((event) => alerts.push(event));
     outbox = app.get(OutboxService);
     db = app.get(DataSource);

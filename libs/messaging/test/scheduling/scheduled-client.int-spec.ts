@@ -41,7 +41,7 @@ describe('Scheduled emit through the outbox ClientProxy (ADR 0301)', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         MessagingModule.forRoot(
-          ns.options({ topology: { prefix: 'sched' }, outbox: { pollIntervalMs: 200 } }),
+          ns.options({ topology: { prefix: 'sched' }, relay: { pollIntervalMs: 200 } }),
         ),
         ClientsModule.register([{ name: CLIENT, customClass: OutboxClientProxy }]),
       ],
