@@ -73,9 +73,9 @@ describe('a partition queue returns unacked messages', () => {
       ...range(27, 40).map(() => false),
     ]);
     // What the isolation of suspects (redelivered) and the delivery limit see: one return each.
-    expect(standbyGot.slice(0, unacked.length).map((m) => m.properties.headers?.['x-delivery-count'])).toEqual(
-      unacked.map(() => 1),
-    );
+    expect(
+      standbyGot.slice(0, unacked.length).map((m) => m.properties.headers?.['x-delivery-count']),
+    ).toEqual(unacked.map(() => 1));
     standby.channel.ackAll();
   });
 });

@@ -88,8 +88,14 @@ describe('single active consumer failover of ordered partitions', () => {
 
   it('mid-stream: many keys of a partition in flight when the active instance is killed', async () => {
     await query(ns.database.url, 'DELETE FROM test_effect');
-    // Slow handlers, so each partition has many keys in flight (prefetch 20) at the kill.
-    const env = ns.env({ TOPOLOGY_PREFIX: PREFIX, SUBSCRIPTION: 'ordered', HANDLER_DELAY_MS: '20' });
+    // Slow handlers of random length, so each partition has many keys in flight (prefetch 20) at the kill
+    // and runs started in order would finish out of order if a key's runs overlapped.
+    const env = ns.env({
+      TOPOLOGY_PREFIX: PREFIX,
+      SUBSCRIPTION: 'ordered',
+      HANDLER_DELAY_MS: '20',
+      HANDLER_DELAY_RANDOM: '1',
+    });
     const apps: ChildApp[] = [];
     try {
       const active = startChild(FIXTURE, { ...env, INSTANCE: 'active-2' });
