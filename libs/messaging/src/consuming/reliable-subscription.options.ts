@@ -40,6 +40,16 @@ export interface OrderedOptions {
   concurrency?: number;
 }
 
+/** Tuning of the inbox group commit of one subscription. */
+export interface InboxBatchOptions {
+  /** How long the first delivery of a batch waits for others. @default consuming.inboxBatchLingerMs (2) */
+  lingerMs?: number;
+  /** Most deliveries in one transaction, capped at the prefetch; 1 turns batching off. @default consuming.inboxBatchMaxSize (50) */
+  maxSize?: number;
+  /** Batch transactions open at once for this subscription. @default 2 */
+  concurrency?: number;
+}
+
 /** A DTO class validated with class-validator after class-transformer turned the JSON into it. */
 export type SchemaClass = new () => object;
 
@@ -55,6 +65,12 @@ export interface ReliableSubscriptionOptions {
   retry?: RetryOptions;
   /** Write an `inbox_message` row in the handler's transaction; the handler gets `context.manager`. */
   inbox?: boolean;
+  /**
+   * Inbox mode: deliveries ready together share one transaction and one commit, each handler in its own
+   * savepoint (docs/consuming.md, "Inbox group commit"). `false`: one transaction per message.
+   * @default true, with consuming.inboxBatchLingerMs / inboxBatchMaxSize
+   */
+  inboxBatch?: boolean | InboxBatchOptions;
   /** Validate the payload; an invalid one is parked with reason `schema-invalid`. */
   schema?: SchemaClass;
   /**
