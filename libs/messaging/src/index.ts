@@ -69,6 +69,7 @@ export {
   ReliableSubscriptionOptions,
   RetryMode,
   RetryOptions,
+  InboxBatchOptions,
   DeliveryContext,
 } from './consuming/reliable-subscription.options';
 /** Throw a subclass to park a message at once, without retries. */

@@ -32,7 +32,11 @@ export const GROUP_DEFAULTS: MessagingOptionGroups = {
 export const CONNECTION_DEFAULTS = { mysqlPoolSize: 10, migrationsRun: false };
 
 /** Numbers documented to accept 0; every other number must be a positive integer. */
-const ZERO_ALLOWED = new Set(['retention.sentRowsMs', 'alerting.payloadExcerptChars']);
+const ZERO_ALLOWED = new Set([
+  'retention.sentRowsMs',
+  'alerting.payloadExcerptChars',
+  'consuming.inboxBatchLingerMs',
+]);
 
 export function resolveMessagingOptions(options: MessagingModuleOptions): ResolvedMessagingOptions {
   const groups = Object.fromEntries(

@@ -26,3 +26,5 @@ export { ConfirmedPublisher } from './publishing/confirmed-publisher';
 export { OutboxClaims } from './outbox/outbox-claims';
 export { REBUILD_GROUPS_SQL } from './dead-letters/dead-letter-groups';
 export { failureFingerprint } from './dead-letters/failure-fingerprint';
+export { DUPLICATE_DELIVERY, ReliableDeliveryContext } from './consuming/delivery-context';
+export { InboxBatcher } from './consuming/inbox-batcher';
