@@ -17,6 +17,7 @@ import { DedupeInterceptor } from './dedupe.interceptor';
 import { AttemptCounter } from './attempt-counter';
 import { ReliableDeliveryContext } from './delivery-context';
 import { HandlerRunner, ReliableHandler } from './handler-runner';
+import { resolveInboxBatch } from './inbox-batch-settings';
 import { ReliableConsumer } from './reliable-consumer';
 import { RELIABLE_SUBSCRIPTION } from './reliable-subscribe.decorator';
 import type { ReliableSubscriptionOptions } from './reliable-subscription.options';
@@ -122,11 +123,13 @@ export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, Bef
         : (payload, delivery) => Promise.resolve(method.call(instance, payload, delivery));
     const consuming = this.options.consuming;
     const policy = resolveRetryPolicy(subscription.retry, consuming, Boolean(subscription.ordered));
+    const prefetch = subscription.prefetch ?? consuming.prefetch;
     const runner = new HandlerRunner(
       handler,
       policy,
       this.attempts,
       subscription.inbox ? this.dataSource : undefined,
+      resolveInboxBatch(subscription.inboxBatch, consuming, prefetch),
     );
     // Dedupe first: a duplicate is acked without reaching the handler or its guards and interceptors.
     const invoke = (payload: unknown, delivery: ReliableDeliveryContext) =>
@@ -138,7 +141,7 @@ export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, Bef
       names: this.names,
       queues,
       plan,
-      prefetch: subscription.prefetch ?? consuming.prefetch,
+      prefetch,
       maxMessageBytes: consuming.maxMessageBytes,
       invoke,
       openChannel: (setup) => this.amqp.managedConnection.createChannel({ confirm: true, setup }),
