@@ -14,7 +14,7 @@ export interface BenchContext {
   progress(message: string): void;
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export { setTimeout as sleep } from 'node:timers/promises';
 
 /** Publish scenarios' queues keep their newest messages only (see `BenchBroker.exchangeWithQueue`). */
 export const PUBLISH_QUEUE_MAX_LENGTH = 5000;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '../../libs/messaging/test/support';
 import { ORDER_EVENT_TYPES } from '../../apps/consumer/src/billing/order-event.dto';
@@ -295,4 +296,3 @@ async function verdict(
   };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -30,14 +30,14 @@ export {
   MessagingServiceDefinition,
   messagingServiceImports,
   runMessagingService,
-} from './config/messaging-service';
+} from './bootstrap/messaging-service';
 /** The environment every service reads, its validation for ConfigModule, and its mapping onto the options. */
 export {
   MessagingEnv,
   validateMessagingEnv,
   messagingOptionsFromEnv,
   InvalidEnvironmentError,
-} from './config/messaging-env';
+} from './bootstrap/messaging-env';
 /** Applies the library's and the app's migrations (what `node main.js migrate` runs). */
 export { runMigrations } from './migrations/run-migrations';
 /** Helmet, body limit and trust-proxy for an app that writes its own `main.ts`. */

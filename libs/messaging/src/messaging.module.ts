@@ -8,7 +8,7 @@ import { AdminModule } from './admin/admin.module';
 import { AlertBus } from './alerting/alert-bus';
 import { BrokerWriteCoalescing } from './broker/broker-write-coalescing';
 import { AlertingModule } from './alerting/alerting.module';
-import { dataSourceOptions, MESSAGING_ENTITIES } from './config/data-source-options';
+import { dataSourceOptions, MESSAGING_ENTITIES } from './migrations/data-source-options';
 import { ConsumingModule } from './consuming/consuming.module';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import {

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../config/data-source-options';
+import { dataSourceOptions } from './data-source-options';
 import type { MessagingModuleOptions } from '../messaging.options';
 
 /** Applies the library's and the app's pending migrations; returns the names applied. */

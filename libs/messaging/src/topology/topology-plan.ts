@@ -29,16 +29,6 @@ export interface TopologyPlan {
   bindings: BindingDeclaration[];
 }
 
-export const EMPTY_PLAN: TopologyPlan = { exchanges: [], queues: [], bindings: [] };
-
-export function mergePlans(...plans: TopologyPlan[]): TopologyPlan {
-  return {
-    exchanges: plans.flatMap((p) => p.exchanges),
-    queues: plans.flatMap((p) => p.queues),
-    bindings: plans.flatMap((p) => p.bindings),
-  };
-}
-
 /** The subset of an amqplib channel the plan needs (a Channel or a ConfirmChannel). */
 export interface DeclaringChannel {
   assertExchange(name: string, type: string, options?: Options.AssertExchange): Promise<unknown>;

@@ -1,7 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
 import { DeadLetter } from '../dead-letters/dead-letter.entity';
 import { InboxMessage } from '../consuming/inbox-message.entity';
-import { MESSAGING_MIGRATIONS } from '../migrations';
+import { MESSAGING_MIGRATIONS } from './index';
 import type { ResolvedMessagingOptions } from '../messaging.options';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
 
