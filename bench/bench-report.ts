@@ -92,10 +92,19 @@ export function compare(
   return { id, scenario, title, baseline, subject, ratio, target, pass, ...more };
 }
 
-export function writeReport(run: BenchRun, directory: string): { json: string; markdown: string } {
+/**
+ * `latest.*` (committed) is only ever a complete full run; a quick or partial run goes to `partial.*`
+ * (ignored by git), so trying one scenario cannot overwrite the figures the docs cite.
+ */
+export function writeReport(
+  run: BenchRun,
+  directory: string,
+  complete: boolean,
+): { json: string; markdown: string } {
   mkdirSync(directory, { recursive: true });
-  const json = join(directory, 'latest.json');
-  const markdown = join(directory, 'latest.md');
+  const name = complete ? 'latest' : 'partial';
+  const json = join(directory, `${name}.json`);
+  const markdown = join(directory, `${name}.md`);
   writeFileSync(json, `${JSON.stringify(run, null, 2)}\n`);
   writeFileSync(markdown, renderMarkdown(run));
   return { json, markdown };

@@ -125,6 +125,17 @@ ensure_compose_cli() {
   fi
 }
 
+# ---------- wrk (the bench's HTTP load generator for POST /orders) ----------
+ensure_wrk() {
+  if have wrk; then log wrk "present"; return; fi
+  if is_root && have apt-get; then
+    apt_install wrk wrk
+    log wrk "installed"
+  else
+    log wrk "missing: the bench's write-path scenario needs it (apt-get install wrk)"
+  fi
+}
+
 status() {
   { mysql_root -e 'select 1' >/dev/null 2>&1 && log mysql up; } || log mysql down
   { rabbit_up >/dev/null 2>&1 && log rabbitmq up; } || log rabbitmq down
@@ -133,6 +144,8 @@ status() {
 
 case "${1:-ensure}" in
   ensure) have curl || apt_install curl curl; ensure_mysql; ensure_rabbitmq; ensure_redis; ensure_chromium; ensure_compose_cli ;;
+  # The bench also needs its HTTP load generator; kept out of `ensure` so the test run does not pay for it.
+  ensure-bench) have curl || apt_install curl curl; ensure_mysql; ensure_rabbitmq; ensure_redis; ensure_wrk ;;
   status) status ;;
-  *) echo "usage: $0 ensure|status" >&2; exit 2 ;;
+  *) echo "usage: $0 ensure|ensure-bench|status" >&2; exit 2 ;;
 esac

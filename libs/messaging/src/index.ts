@@ -63,6 +63,7 @@ export { ReliableSubscribe } from './consuming/reliable-subscribe.decorator';
 export {
   ReliableSubscriptionOptions,
   DeliveryContext,
+  InboxBatchOptions,
   RetryMode,
   RetryOptions,
   SchemaClass,

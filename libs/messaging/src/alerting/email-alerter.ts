@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Subscription } from 'rxjs';
-import { DataSource } from 'typeorm';
+import { DeadLetterAlertQueries } from '../dead-letters/dead-letter-alert-queries';
 import { InjectMessagingOptions } from '../messaging.constants';
 import type { ResolvedMessagingOptions } from '../messaging.options';
 import { MessagingMetrics } from '../observability/messaging-metrics';
@@ -13,6 +12,7 @@ import type { AlertEvent } from './alert-event';
 import { AlertMailQueue } from './alert-mail-queue';
 import { LogMailSender } from './log-mail-sender';
 import { SmtpMailSender } from './smtp-mail-sender';
+import { DurableDigests } from './durable-digests';
 
 /** Dead-letter ids remembered to ignore a repeated alert about the same row. */
 const SEEN_DEAD_LETTERS_LIMIT = 10_000;
@@ -22,8 +22,10 @@ const SEND_RETRY_BASE_MS = 500;
 
 /**
  * G7: emails a human about failures without an email storm. Listens on the AlertBus; the first failure
- * of a class goes out at once, the rest of its window as one digest (policy in AlertDigest). Sending is
- * queued and retried off the caller's path (AlertMailQueue), so SMTP never slows consuming or publishing.
+ * of a class goes out at once, the rest of its window as one digest. Parked messages are windowed and
+ * digested from MySQL (DurableDigests), so a crash loses no digest; the other alerts (outbox stuck, job
+ * failed) have no row and keep the in-memory policy of AlertDigest. Immediate emails are queued and
+ * retried off the caller's path (AlertMailQueue), so SMTP never slows consuming or publishing.
  */
 @Injectable()
 export class EmailAlerter implements OnModuleInit, OnApplicationShutdown {
@@ -35,12 +37,14 @@ export class EmailAlerter implements OnModuleInit, OnApplicationShutdown {
   private readonly seenDeadLetters = new Set<string>();
   private subscription: Subscription | null = null;
   private ticker: NodeJS.Timeout | null = null;
+  private sendingDigests: Promise<void> | null = null;
 
   constructor(
     @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
     private readonly alerts: AlertBus,
     private readonly metrics: MessagingMetrics,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly deadLetters: DeadLetterAlertQueries,
+    private readonly durableDigests: DurableDigests,
   ) {
     const alerting = options.alerting;
     this.digest = new AlertDigest(alerting.digestWindowMs);
@@ -85,9 +89,18 @@ export class EmailAlerter implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.subscription?.unsubscribe();
     if (this.ticker) clearInterval(this.ticker);
-    // Send what the open windows collected now rather than lose it with the process.
+    // Send what the open windows collected now rather than wait for another process or a restart.
     this.digest.drain().forEach((summary) => this.queue.enqueue(this.renderDigest(summary)));
     await this.queue.close(SHUTDOWN_GRACE_MS);
+    await this.sendingDigests;
+    await this.durableDigests
+      .flush((summary) => this.sendDigest(summary))
+      .catch((error: unknown) => {
+        this.logger.warn({
+          msg: 'digests not sent at shutdown; a running process sends them',
+          error: String(error),
+        });
+      });
     this.sender.close();
   }
 
@@ -98,10 +111,30 @@ export class EmailAlerter implements OnModuleInit, OnApplicationShutdown {
 
   private onAlert(event: AlertEvent): void {
     if (this.isRepeat(event)) return;
+    const { deadLetterId } = event;
+    if (event.kind !== 'message-parked' || !deadLetterId) {
+      this.acceptInMemory(event);
+      return;
+    }
+    void this.durableDigests.opened({ ...event, deadLetterId }).then(
+      (opened) => (opened ? this.sendImmediate(event) : this.metrics.alerts.inc({ result: 'suppressed' })),
+      (error: unknown) => {
+        // MySQL failed right after storing the row: the in-memory policy still emails the human.
+        this.logger.warn({ msg: 'alert window unavailable, windowing in memory', error: String(error) });
+        this.acceptInMemory(event);
+      },
+    );
+  }
+
+  private acceptInMemory(event: AlertEvent): void {
     if (this.digest.accept(event, Date.now()) === 'collect') {
       this.metrics.alerts.inc({ result: 'suppressed' });
       return;
     }
+    this.sendImmediate(event);
+  }
+
+  private sendImmediate(event: AlertEvent): void {
     void this.composeImmediate(event).then((email) => this.queue.enqueue(email));
   }
 
@@ -118,6 +151,23 @@ export class EmailAlerter implements OnModuleInit, OnApplicationShutdown {
 
   private flushDue(now: number): void {
     for (const summary of this.digest.due(now)) this.queue.enqueue(this.renderDigest(summary));
+    // Durable digests wait for queued emails, so a class's digest never overtakes its first email.
+    if (this.sendingDigests || this.queue.size > 0) return;
+    this.sendingDigests = this.durableDigests
+      .sendDue((summary) => this.sendDigest(summary))
+      .catch((error: unknown) => this.logger.warn({ msg: 'due digests not read', error: String(error) }))
+      .finally(() => (this.sendingDigests = null));
+  }
+
+  /** Sent directly, not queued: the window moves on only once the mail server took the digest. */
+  private async sendDigest(summary: AlertDigestSummary): Promise<void> {
+    try {
+      await this.sender.send(this.renderDigest(summary));
+      this.metrics.alerts.inc({ result: 'sent' });
+    } catch (error) {
+      this.metrics.alerts.inc({ result: 'failed' });
+      throw error;
+    }
   }
 
   private renderDigest(summary: AlertDigestSummary) {
@@ -133,13 +183,7 @@ export class EmailAlerter implements OnModuleInit, OnApplicationShutdown {
     const chars = this.options.alerting.payloadExcerptChars;
     if (!event.deadLetterId || chars <= 0) return undefined;
     try {
-      const rows: Array<{ excerpt: string; length: string | number }> = await this.dataSource.query(
-        /* sql */ 'SELECT LEFT(payload, ?) AS excerpt, CHAR_LENGTH(payload) AS length FROM dead_letter WHERE id = ?',
-        [chars, event.deadLetterId],
-      );
-      if (rows.length === 0) return undefined;
-      const cut = Number(rows[0].length) > chars ? ' …' : '';
-      return rows[0].excerpt + cut;
+      return await this.deadLetters.payloadExcerpt(event.deadLetterId, chars);
     } catch (error) {
       this.logger.warn({ msg: 'payload excerpt unavailable for alert email', error: String(error) });
       return undefined;

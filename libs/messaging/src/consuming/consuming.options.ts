@@ -14,6 +14,10 @@ export interface ConsumingOptions {
   maxMessageBytes: number;
   /** Broker-side backstop: deliveries of one message before the quorum queue dead-letters it. @default 10 */
   deliveryLimit: number;
+  /** Inbox group commit: how long the first delivery of a batch waits for others. @default 2 */
+  inboxBatchLingerMs: number;
+  /** Inbox group commit: most deliveries per transaction (capped at the prefetch; 1 = off). @default 50 */
+  inboxBatchMaxSize: number;
 }
 
 export const CONSUMING_DEFAULTS: ConsumingOptions = {
@@ -24,4 +28,6 @@ export const CONSUMING_DEFAULTS: ConsumingOptions = {
   retryDelaysMs: [1000, 10_000, 60_000],
   maxMessageBytes: 256 * 1024,
   deliveryLimit: 10,
+  inboxBatchLingerMs: 2,
+  inboxBatchMaxSize: 50,
 };

@@ -9,6 +9,8 @@ import {
   UnprocessableMessageError,
 } from './consume-errors';
 import { ReliableDeliveryContext } from './delivery-context';
+import { InboxBatcher } from './inbox-batcher';
+import type { InboxBatchSettings } from './inbox-batch-settings';
 import { runInInbox } from './inbox-transaction';
 import { retryVerdict, RetryPolicy } from './retry-policy';
 import { sleep } from './sleep';
@@ -22,13 +24,18 @@ export type ReliableHandler = (payload: unknown, delivery: ReliableDeliveryConte
  */
 export class HandlerRunner {
   private readonly logger = new Logger(HandlerRunner.name);
+  private readonly batcher?: InboxBatcher;
 
+  /** `dataSource` turns on inbox mode; `inboxBatch` its group commit (else one transaction per run). */
   constructor(
     private readonly handler: ReliableHandler,
     private readonly policy: RetryPolicy,
     private readonly attempts: AttemptCounter,
     private readonly dataSource: DataSource | undefined,
-  ) {}
+    inboxBatch?: InboxBatchSettings,
+  ) {
+    if (dataSource && inboxBatch) this.batcher = new InboxBatcher(dataSource, inboxBatch);
+  }
 
   async run(payload: unknown, delivery: ReliableDeliveryContext): Promise<unknown> {
     // The dedupe claim counted the first run and its done mark forgets the count.
@@ -81,6 +88,7 @@ export class HandlerRunner {
 
   private once(payload: unknown, delivery: ReliableDeliveryContext): Promise<unknown> {
     const call = () => this.handler(payload, delivery);
+    if (this.batcher) return this.batcher.run(delivery, call);
     return this.dataSource ? runInInbox(this.dataSource, delivery, call) : call();
   }
 

@@ -2,10 +2,10 @@ import type { DataSource } from 'typeorm';
 import { DUPLICATE_DELIVERY, ReliableDeliveryContext } from './delivery-context';
 import { InboxMessage } from './inbox-message.entity';
 
-const ER_DUP_ENTRY = 1062;
+export const ER_DUP_ENTRY = 1062;
 
 /**
- * Runs a handler inside a transaction that first inserts the `inbox_message` row: the effect and the
+ * Inbox mode with group commit turned off (`inboxBatch: false`): runs a handler inside a transaction that first inserts the `inbox_message` row: the effect and the
  * proof of it commit together, so a redelivery after Redis lost its marks finds the row and skips.
  * Inserting first also makes a concurrent duplicate wait on the row lock instead of running twice.
  */
@@ -35,6 +35,11 @@ export async function runInInbox(
 }
 
 function isDuplicateKey(error: unknown): boolean {
-  const driverError = (error as { driverError?: { errno?: number } }).driverError;
-  return (driverError?.errno ?? (error as { errno?: number }).errno) === ER_DUP_ENTRY;
+  return driverErrno(error) === ER_DUP_ENTRY;
+}
+
+/** The MySQL error number of a failed query, wrapped by TypeORM or not. */
+export function driverErrno(error: unknown): number | undefined {
+  const driverError = (error as { driverError?: { errno?: number } } | undefined)?.driverError;
+  return driverError?.errno ?? (error as { errno?: number } | undefined)?.errno;
 }

@@ -17,6 +17,7 @@ import { DedupeInterceptor } from './dedupe.interceptor';
 import { AttemptCounter } from './attempt-counter';
 import { ReliableDeliveryContext } from './delivery-context';
 import { HandlerRunner, ReliableHandler } from './handler-runner';
+import { resolveInboxBatch } from './inbox-batch-settings';
 import { ReliableConsumer } from './reliable-consumer';
 import { RELIABLE_SUBSCRIPTION } from './reliable-subscribe.decorator';
 import type { ReliableSubscriptionOptions } from './reliable-subscription.options';
@@ -122,11 +123,14 @@ export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, Bef
         : (payload, delivery) => Promise.resolve(method.call(instance, payload, delivery));
     const consuming = this.options.consuming;
     const policy = resolveRetryPolicy(subscription.retry, consuming, Boolean(subscription.ordered));
+    assertDeliveryLimitAbove(policy.maxAttempts, consuming.deliveryLimit, subscription.consumer);
+    const prefetch = subscription.prefetch ?? consuming.prefetch;
     const runner = new HandlerRunner(
       handler,
       policy,
       this.attempts,
       subscription.inbox ? this.dataSource : undefined,
+      resolveInboxBatch(subscription.inboxBatch, consuming, prefetch),
     );
     // Dedupe first: a duplicate is acked without reaching the handler or its guards and interceptors.
     const invoke = (payload: unknown, delivery: ReliableDeliveryContext) =>
@@ -138,7 +142,7 @@ export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, Bef
       names: this.names,
       queues,
       plan,
-      prefetch: subscription.prefetch ?? consuming.prefetch,
+      prefetch,
       maxMessageBytes: consuming.maxMessageBytes,
       invoke,
       openChannel: (setup) => this.amqp.managedConnection.createChannel({ confirm: true, setup }),
@@ -187,5 +191,19 @@ function declaresEnhancers(instance: object, method: object): boolean {
     [GUARDS_METADATA, INTERCEPTORS_METADATA].some(
       (key) => ((Reflect.getMetadata(key, holder) as unknown[] | undefined) ?? []).length > 0,
     ),
+  );
+}
+
+/**
+ * Each crash returns every message checked out to the dead consumer and counts a delivery for each,
+ * handled or only prefetched; a message that kills the process crashes up to `maxAttempts` times before
+ * it is parked. A delivery limit at or below that would let the broker dead-letter the prefetched
+ * innocent messages (or the crasher itself, without a dead letter row or alert) first.
+ */
+function assertDeliveryLimitAbove(maxAttempts: number, deliveryLimit: number, consumer: string): void {
+  if (deliveryLimit > maxAttempts) return;
+  throw new Error(
+    `${consumer}: consuming.deliveryLimit (${deliveryLimit}) must be above maxAttempts (${maxAttempts}), ` +
+      'or a message that crashes the consumer gets messages prefetched beside it dead-lettered by the broker',
   );
 }

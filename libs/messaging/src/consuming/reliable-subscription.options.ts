@@ -28,6 +28,28 @@ export interface RetryOptions {
   then?: Exclude<RetryMode, 'in-process'>;
 }
 
+export interface OrderedOptions {
+  stream: string;
+  /** @default topology.partitions */
+  partitions?: number;
+  /**
+   * Deliveries of one partition queue handled at once. Different ordering keys run side by side, one
+   * key always strictly one after the other (docs/ordering.md). `1`: one delivery per partition at a
+   * time, whatever its key. @default no bound but the prefetch
+   */
+  concurrency?: number;
+}
+
+/** Tuning of the inbox group commit of one subscription. */
+export interface InboxBatchOptions {
+  /** How long the first delivery of a batch waits for others. @default consuming.inboxBatchLingerMs (2) */
+  lingerMs?: number;
+  /** Most deliveries in one transaction, capped at the prefetch; 1 turns batching off. @default consuming.inboxBatchMaxSize (50) */
+  maxSize?: number;
+  /** Batch transactions open at once for this subscription. @default 2 */
+  concurrency?: number;
+}
+
 /** A DTO class validated with class-validator after class-transformer turned the JSON into it. */
 export type SchemaClass = new () => object;
 
@@ -39,10 +61,16 @@ export interface ReliableSubscriptionOptions {
   /** Event types (topic patterns) to receive. */
   routingKey: string | string[];
   /** Take keyed messages of an ordered stream: N partition queues, one active consumer each. */
-  ordered?: { stream: string; partitions?: number };
+  ordered?: OrderedOptions;
   retry?: RetryOptions;
   /** Write an `inbox_message` row in the handler's transaction; the handler gets `context.manager`. */
   inbox?: boolean;
+  /**
+   * Inbox mode: deliveries ready together share one transaction and one commit, each handler in its own
+   * savepoint (docs/consuming.md, "Inbox group commit"). `false`: one transaction per message.
+   * @default true, with consuming.inboxBatchLingerMs / inboxBatchMaxSize
+   */
+  inboxBatch?: boolean | InboxBatchOptions;
   /** Validate the payload; an invalid one is parked with reason `schema-invalid`. */
   schema?: SchemaClass;
   /**

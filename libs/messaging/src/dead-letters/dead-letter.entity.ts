@@ -7,6 +7,7 @@ export type DeadLetterStatus = 'open' | 'replayed' | 'discarded';
 @Entity('dead_letter')
 @Index('ix_dead_letter_status', ['status', 'origin', 'id'])
 @Index('ix_dead_letter_group', ['status', 'fingerprint', 'id'])
+@Index('ix_dead_letter_alert', ['reason', 'origin', 'createdAt'])
 export class DeadLetter {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;

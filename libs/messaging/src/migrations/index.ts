@@ -3,6 +3,7 @@ import { OutboxRelayPartitions1764300000000 } from './1764300000000-outbox-relay
 import { OutboxClaimIndexes1764500000000 } from './1764500000000-outbox-claim-indexes';
 import { OutboxScheduling1764700000000 } from './1764700000000-outbox-scheduling';
 import { DeadLetterGroupsAndAudit1764800000000 } from './1764800000000-dead-letter-groups-and-audit';
+import { AlertWindows1764900000000 } from './1764900000000-alert-windows';
 
 /** The library's migrations in order; apps append their own (see MessagingModuleOptions.migrations). */
 export const MESSAGING_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MESSAGING_MIGRATIONS = [
   OutboxClaimIndexes1764500000000,
   OutboxScheduling1764700000000,
   DeadLetterGroupsAndAudit1764800000000,
+  AlertWindows1764900000000,
 ];

@@ -1,0 +1,32 @@
+import type { ConsumingOptions } from './consuming.options';
+import type { InboxBatchOptions } from './reliable-subscription.options';
+
+/** How one subscription groups its inbox transactions (docs/adr/0207-inbox-group-commit.md). */
+export interface InboxBatchSettings {
+  /** How long the first run of a batch waits for others to join. */
+  lingerMs: number;
+  /** Most runs in one transaction; never more than the prefetch. */
+  maxSize: number;
+  /** Batch transactions of the subscription open at once (each on its own pooled connection). */
+  concurrency: number;
+}
+
+/** Undefined: one transaction per message (group commit off, or a batch of at most one). */
+export function resolveInboxBatch(
+  option: boolean | InboxBatchOptions | undefined,
+  defaults: Pick<ConsumingOptions, 'inboxBatchLingerMs' | 'inboxBatchMaxSize'>,
+  prefetch: number,
+): InboxBatchSettings | undefined {
+  if (option === false) return undefined;
+  const chosen = typeof option === 'object' ? option : {};
+  const maxSize = Math.min(chosen.maxSize ?? defaults.inboxBatchMaxSize, prefetch);
+  if (maxSize <= 1) return undefined;
+  return {
+    lingerMs: Math.max(0, chosen.lingerMs ?? defaults.inboxBatchLingerMs),
+    maxSize,
+    concurrency: Math.max(1, chosen.concurrency ?? DEFAULT_CONCURRENCY),
+  };
+}
+
+/** Two: one batch commits (waits on the fsync) while the next runs its handlers. */
+export const DEFAULT_CONCURRENCY = 2;
