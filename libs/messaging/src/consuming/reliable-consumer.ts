@@ -15,6 +15,7 @@ import {
 } from './consume-errors';
 import { AckBatcher } from './ack-batcher';
 import { DUPLICATE_DELIVERY, ReliableDeliveryContext } from './delivery-context';
+import { DeliveryScheduler } from './delivery-scheduler';
 import { decodeMessage } from './message-decoder';
 import { sleep } from './sleep';
 import type { ReliableSubscriptionOptions } from './reliable-subscription.options';
@@ -54,8 +55,8 @@ type Settle = (acks: AckBatcher) => void;
 /**
  * One subscription's channel: declares its queues, consumes them, and settles each delivery exactly
  * once, only after the handler finished (ack), after a retry copy was confirmed (ack), after the
- * dead letter was stored (ack or reject), or at shutdown (requeue). Ordered subscriptions handle one
- * delivery per partition queue at a time.
+ * dead letter was stored (ack or reject), or at shutdown (requeue). Ordered subscriptions handle the
+ * deliveries of one ordering key one at a time and different keys side by side (ADR 0208).
  */
 export class ReliableConsumer {
   private readonly logger: Logger;
@@ -66,13 +67,14 @@ export class ReliableConsumer {
   private readonly closedChannels = new WeakSet<ConfirmChannel>();
   private readonly ackBatchers = new WeakMap<ConfirmChannel, AckBatcher>();
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly partitionChains = new Map<string, Promise<void>>();
+  private readonly scheduler: DeliveryScheduler;
   private closing = false;
   private readyResolve!: () => void;
   readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
 
   constructor(private readonly setup: ReliableConsumerSetup) {
     this.logger = new Logger(`ReliableConsumer:${setup.subscription.consumer}`);
+    this.scheduler = new DeliveryScheduler(setup.subscription.ordered?.concurrency);
   }
 
   get consumer(): string {
@@ -170,33 +172,32 @@ export class ReliableConsumer {
     }
     this.acksOf(channel).received(message);
     // The delivery's trace and ids go on every log line written while it is handled.
-    const work = runInMessageContext(message, queue, () =>
-      this.setup.subscription.ordered
-        ? this.afterPrevious(queue, () => this.handle(channel, queue, message))
-        : this.handle(channel, queue, message),
-    );
-    const tracked: Promise<void> = work.then(
-      () => void this.inFlight.delete(tracked),
-      (error: unknown) => {
-        this.inFlight.delete(tracked);
-        this.logger.error({ msg: 'delivery pipeline failed', queue, error: String(error) });
-      },
-    );
+    const work = () =>
+      runInMessageContext(message, queue, () => this.handle(channel, queue, message)).catch(
+        (error: unknown) =>
+          this.logger.error({ msg: 'delivery pipeline failed', queue, error: String(error) }),
+      );
+    const tracked: Promise<void> = this.scheduler
+      .schedule({ queue, key: this.orderingKeyOf(message), alone: false }, work)
+      .then(() => void this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
   }
 
-  /** Per-key order: the next delivery of a partition starts only when the previous one is settled. */
-  private afterPrevious(queue: string, work: () => Promise<void>): Promise<void> {
-    const next = (this.partitionChains.get(queue) ?? Promise.resolve()).then(work, work);
-    this.partitionChains.set(queue, next);
-    return next;
+  /**
+   * Per-key order (ordered subscriptions): the key's previous delivery on this queue settles first.
+   * A message without a key in an ordered stream promises no order, so it waits for nothing.
+   */
+  private orderingKeyOf(message: ConsumeMessage): string | undefined {
+    if (!this.setup.subscription.ordered) return undefined;
+    const key: unknown = message.properties.headers?.[ORDERING_KEY_HEADER];
+    return typeof key === 'string' ? key : undefined;
   }
 
   private async handle(channel: ConfirmChannel, queue: string, message: ConsumeMessage): Promise<void> {
     // Its channel is gone, so the broker redelivers it on the next one; handling this copy too would race
     // the redelivered successors of its partition (per-key order).
     if (this.closedChannels.has(channel)) return;
-    // Deliveries queued behind a partition's predecessor when shutdown began go back untouched.
+    // Deliveries queued behind their key's predecessor when shutdown began go back untouched.
     if (this.closing) return this.settle(channel, requeue(message));
     let decoded;
     try {

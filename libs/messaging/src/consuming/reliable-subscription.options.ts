@@ -28,6 +28,18 @@ export interface RetryOptions {
   then?: Exclude<RetryMode, 'in-process'>;
 }
 
+export interface OrderedOptions {
+  stream: string;
+  /** @default topology.partitions */
+  partitions?: number;
+  /**
+   * Deliveries of one partition queue handled at once. Different ordering keys run side by side, one
+   * key always strictly one after the other (docs/ordering.md). `1`: one delivery per partition at a
+   * time, whatever its key. @default no bound but the prefetch
+   */
+  concurrency?: number;
+}
+
 /** Tuning of the inbox group commit of one subscription. */
 export interface InboxBatchOptions {
   /** How long the first delivery of a batch waits for others. @default consuming.inboxBatchLingerMs (2) */
@@ -49,7 +61,7 @@ export interface ReliableSubscriptionOptions {
   /** Event types (topic patterns) to receive. */
   routingKey: string | string[];
   /** Take keyed messages of an ordered stream: N partition queues, one active consumer each. */
-  ordered?: { stream: string; partitions?: number };
+  ordered?: OrderedOptions;
   retry?: RetryOptions;
   /** Write an `inbox_message` row in the handler's transaction; the handler gets `context.manager`. */
   inbox?: boolean;
