@@ -1,6 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { DUPLICATE_DELIVERY, ReliableDeliveryContext } from './delivery-context';
 import { InboxMessage } from './inbox-message.entity';
+import { InboxSavepoints, type RawConnection } from './inbox-savepoints';
 import { driverErrno, ER_DUP_ENTRY } from './inbox-transaction';
 
 export interface InboxEntry {
@@ -8,11 +9,6 @@ export interface InboxEntry {
   handler: () => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
-}
-
-/** The driver's connection under the query runner (mysql2): queries are queued on it in call order. */
-interface RawConnection {
-  query(sql: string, callback: (error: Error | null) => void): void;
 }
 
 export type InboxOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -23,7 +19,6 @@ const ER_LOCK_DEADLOCK = 1213;
 /** Column widths of `inbox_message`: a longer id would be truncated by INSERT IGNORE, so it goes the strict way. */
 const MAX_CONSUMER = 128;
 const MAX_MESSAGE_ID = 64;
-const SAVEPOINT = 'inbox_entry';
 
 /** A handler's error that ended the whole transaction: the batch is tried again, not the handler charged. */
 export class InboxTransactionLostError extends Error {
@@ -94,14 +89,13 @@ export class InboxBatchTransaction {
 
   private async handleAll(runner: QueryRunner): Promise<InboxOutcome[]> {
     const outcomes: InboxOutcome[] = [];
+    const savepoints = new InboxSavepoints(runner, this.connection);
     for (const entry of this.entries) {
-      // Not awaited before the handler: it is queued on the connection ahead of the handler's first
-      // statement, which saves a round trip per message; its failure is seen after the handler.
-      const savepoint = this.send(`SAVEPOINT ${SAVEPOINT}`);
+      savepoints.arm();
       const outcome = await this.handle(runner, entry);
-      await savepoint;
+      const taken = await savepoints.disarm();
       if (!outcome.ok) {
-        await runner.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+        if (taken) await runner.query(InboxSavepoints.rollbackSql());
         // The row was inserted before the savepoint: a failed run must leave no proof behind.
         await runner.query(`DELETE FROM ${this.table} WHERE consumer = ? AND message_id = ?`, [
           entry.delivery.consumer,
@@ -117,7 +111,7 @@ export class InboxBatchTransaction {
   private async insertAndHandleEach(runner: QueryRunner): Promise<InboxOutcome[]> {
     const outcomes: InboxOutcome[] = [];
     for (const entry of this.entries) {
-      await runner.query(`SAVEPOINT ${SAVEPOINT}`);
+      await runner.query(InboxSavepoints.takeSql());
       try {
         await runner.query(
           `INSERT INTO ${this.table} (consumer, message_id, handled_at) VALUES (?, ?, NOW(3))`,
@@ -129,7 +123,7 @@ export class InboxBatchTransaction {
         continue;
       }
       const outcome = await this.handle(runner, entry);
-      if (!outcome.ok) await runner.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+      if (!outcome.ok) await runner.query(InboxSavepoints.rollbackSql());
       outcomes.push(outcome);
     }
     return outcomes;
@@ -147,14 +141,6 @@ export class InboxBatchTransaction {
     } finally {
       entry.delivery.manager = undefined;
     }
-  }
-
-  private send(sql: string): Promise<void> {
-    const sent = new Promise<void>((resolve, reject) =>
-      this.connection.query(sql, (error) => (error ? reject(error) : resolve())),
-    );
-    sent.catch(() => undefined);
-    return sent;
   }
 
   private fitsColumns(): boolean {
