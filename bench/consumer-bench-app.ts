@@ -12,7 +12,7 @@ import {
   ReliableSubscriptionExplorer,
   topologyNames,
   workQueuePlan,
-} from '../libs/messaging/src';
+} from '@app/messaging/testing';
 import type { TestNamespace } from '../libs/messaging/test/support';
 import { BENCH_PAYLOAD, BenchBroker, DrainClock } from './bench-kit';
 import { CpuCost, CpuMeter, MeteredProcess, serviceProcesses } from './cpu-meter';
@@ -81,7 +81,7 @@ export class ConsumerBenchApp {
           ns.options({
             topology: { prefix: 'bench' },
             consuming: { prefetch: BENCH_PREFETCH },
-            outbox: { relayEnabled: false },
+            relay: { enabled: false },
           }),
         ),
       ],

@@ -6,12 +6,18 @@ import type { ResolvedMessagingOptions } from './messaging.options';
 
 /**
  * Commands fail fast while Redis is away (the consuming side then fails closed) instead of queueing
- * forever; the client reconnects by itself.
+ * forever; the client reconnects by itself. A peer that went silent without closing (a blackhole, a
+ * dead host behind a stateful firewall) is detected too: `socketTimeout` destroys a socket that
+ * received nothing for 4 s while a command waits (each command already failed after 2 s), and the
+ * client reconnects; TCP keepalive probes an idle socket after 10 s. Without them ioredis kept the
+ * half-open socket and every command timed out until TCP gave up.
  */
 const FAIL_FAST: RedisOptions = {
   maxRetriesPerRequest: 1,
   connectTimeout: 2000,
   commandTimeout: 2000,
+  socketTimeout: 4000,
+  keepAlive: 10_000,
   retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
 };
 

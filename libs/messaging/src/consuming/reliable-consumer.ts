@@ -177,8 +177,11 @@ export class ReliableConsumer {
         (error: unknown) =>
           this.logger.error({ msg: 'delivery pipeline failed', queue, error: String(error) }),
       );
+    // A redelivered message may be the one that killed the previous consumer: it runs alone, so a crash
+    // is charged to it only and not to the deliveries beside it (IsolationGate).
+    const alone = message.fields.redelivered;
     const tracked: Promise<void> = this.scheduler
-      .schedule({ queue, key: this.orderingKeyOf(message), alone: false }, work)
+      .schedule({ queue, key: this.orderingKeyOf(message), alone }, work)
       .then(() => void this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
   }

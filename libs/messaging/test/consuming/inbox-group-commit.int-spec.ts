@@ -8,7 +8,7 @@ import {
   ReliableSubscribe,
   ReliableSubscriptionExplorer,
   topologyNames,
-} from '../../src';
+} from '@app/messaging/testing';
 import { createTestNamespace, queuesIdle, TestNamespace, waitFor, waitForSteady } from '../support';
 import { createEffectTable, query } from './effect-table';
 import { RawPublisher } from './raw-publisher';
@@ -133,7 +133,7 @@ describe('inbox group commit (one transaction for the deliveries ready together)
             serviceName: 'group-commit-test',
             topology: { prefix: PREFIX },
             consuming: { retryDelaysMs: [200, 400] },
-            outbox: { relayEnabled: false },
+            relay: { enabled: false },
           }),
         ),
       ],

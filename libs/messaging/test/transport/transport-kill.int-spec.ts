@@ -10,7 +10,7 @@ import {
 } from '../ordering/ordering-test-kit';
 import { ChildApp, createTestNamespace, startChild, TestNamespace, waitFor } from '../support';
 import { waitForQuiescence } from '../support/quiescence';
-import { topologyNames } from '../../src';
+import { topologyNames } from '@app/messaging';
 
 const FIXTURE = join(__dirname, 'fixtures', 'transport-consumer.fixture.ts');
 const KEYS = 100;
