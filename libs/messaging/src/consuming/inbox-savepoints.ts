@@ -21,7 +21,7 @@ export class InboxSavepoints {
     runner: QueryRunner,
     private readonly connection: RawConnection,
   ) {
-    const query = runner.query.bind(runner) as QueryRunner['query'];
+    const query: QueryRunner['query'] = runner.query.bind(runner);
     // Every statement of the handler goes through its manager's query runner, this one.
     runner.query = ((...args: Parameters<QueryRunner['query']>) => {
       this.beforeStatement();
