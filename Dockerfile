@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Multi-stage: build both apps with dev dependencies, run them with production dependencies only.
-FROM node:20-bookworm-slim AS build
+# Node 26 is the Active LTS line (docs/adr/0402-dependency-majors-and-node-line.md).
+FROM node:26-trixie-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,7 +10,7 @@ COPY apps ./apps
 COPY libs ./libs
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:26-trixie-slim AS runtime
 ENV NODE_ENV=development
 WORKDIR /app
 COPY package.json package-lock.json ./

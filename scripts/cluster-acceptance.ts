@@ -52,7 +52,7 @@ async function acceptance(cluster: ReturnType<typeof localCluster>): Promise<boo
 
 async function main(): Promise<void> {
   const cluster = localCluster({ nodePrefix: 'rabbit-acc', portBase: 5720 });
-  let passed = false;
+  let passed: boolean;
   try {
     print(await cluster.up());
     passed = process.argv.includes('--skip-acceptance') || (await acceptance(cluster));

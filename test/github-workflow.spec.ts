@@ -40,8 +40,8 @@ describe('.github/workflows/ci.yml (validated offline against the workflow schem
     expect(runs('faults')).toContain('bash .ci/run');
   });
 
-  it('tests on Node 20 and the current LTS, against MariaDB, RabbitMQ and Redis service containers', () => {
-    expect(workflow.jobs.suites.strategy?.matrix?.node).toEqual(expect.arrayContaining([20, 24]));
+  it('tests on Node 20, 24 and the Active LTS 26, against MariaDB, RabbitMQ and Redis service containers', () => {
+    expect(workflow.jobs.suites.strategy?.matrix?.node).toEqual(expect.arrayContaining([20, 24, 26]));
     const images = Object.values(workflow.jobs.suites.services ?? {}).map((s) => s.image);
     expect(images).toEqual(
       expect.arrayContaining([

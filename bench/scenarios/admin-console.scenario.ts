@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { createConnection, type Connection } from 'mysql2/promise';
-import { MessagingModule } from '../../libs/messaging/src';
-import { REBUILD_GROUPS_SQL } from '../../libs/messaging/src/dead-letters/dead-letter-groups';
-import { failureFingerprint } from '../../libs/messaging/src/dead-letters/failure-fingerprint';
+import { MessagingModule } from '@app/messaging';
+import { REBUILD_GROUPS_SQL } from '@app/messaging/testing';
+import { failureFingerprint } from '@app/messaging/testing';
 import { createTestNamespace, waitFor } from '../../libs/messaging/test/support';
 import { compare, measure, ScenarioResult } from '../bench-report';
 import { BENCH_PAYLOAD, BenchBroker, BenchContext } from '../bench-kit';
@@ -34,7 +34,7 @@ export async function adminConsoleScenarios(ctx: BenchContext): Promise<Scenario
           ns.options({
             serviceName: 'bench-admin',
             admin: { token: TOKEN },
-            outbox: { pollIntervalMs: 200 },
+            relay: { pollIntervalMs: 200 },
           }),
         ),
       ],

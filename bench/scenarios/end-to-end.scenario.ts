@@ -10,7 +10,7 @@ import {
   ReliableSubscribe,
   ReliableSubscriptionExplorer,
   topologyNames,
-} from '../../libs/messaging/src';
+} from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace, waitFor } from '../../libs/messaging/test/support';
 import { compare, measure, percentile, ScenarioResult } from '../bench-report';
 import { BENCH_PAYLOAD, BenchContext, sleep } from '../bench-kit';

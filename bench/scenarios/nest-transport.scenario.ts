@@ -12,7 +12,7 @@ import {
   ReliableSubscriptionExplorer,
   topologyNames,
   workQueuePlan,
-} from '../../libs/messaging/src';
+} from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace } from '../../libs/messaging/test/support';
 import { compare, measure, ScenarioResult } from '../bench-report';
 import { BENCH_PAYLOAD, BenchBroker, BenchContext, DrainClock } from '../bench-kit';
@@ -139,7 +139,7 @@ async function startApp(ns: TestNamespace): Promise<INestApplication> {
         ns.options({
           topology: { prefix: PREFIX },
           consuming: { prefetch: PREFETCH },
-          outbox: { relayEnabled: false },
+          relay: { enabled: false },
         }),
       ),
     ],

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { OUTBOX_DEFAULTS } from '../../libs/messaging/src';
+import { RELAY_DEFAULTS } from '@app/messaging/testing';
 import { createTestNamespace, REPO_ROOT, startChild } from '../../libs/messaging/test/support';
 import { compare, measure, ScenarioResult } from '../bench-report';
 import { BenchBroker, BenchContext, ClaimLog, drainRate, rawConfirmWindow, seedBacklog } from '../bench-kit';
@@ -8,7 +8,7 @@ import { costNote } from './cost-note';
 
 export const RELAY_PROCESS = join(REPO_ROOT, 'bench/fixtures/bench-relay.process.ts');
 /** The relay's default window; the raw baseline gets the same number of publishes in flight. */
-const WINDOW = OUTBOX_DEFAULTS.publishWindow;
+const WINDOW = RELAY_DEFAULTS.publishWindow;
 
 interface SizeFigures {
   raw: number[];

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { topologyNames } from '../../libs/messaging/src';
+import { topologyNames } from '@app/messaging';
 import {
   ChildApp,
   createTestNamespace,
@@ -19,7 +19,7 @@ import {
   sleep,
 } from '../bench-kit';
 import { CpuCost, CpuMeter, medianCost, serviceProcesses } from '../cpu-meter';
-import { OUTBOX_DEFAULTS } from '../../libs/messaging/src';
+import { RELAY_DEFAULTS } from '@app/messaging/testing';
 import { ratePerSecond } from '../../scripts/bench/bench-clock';
 import { costNote } from './cost-note';
 import { RELAY_PROCESS } from './publish.scenario';
@@ -157,7 +157,7 @@ async function rawProcesses(ns: TestNamespace, processes: number, rows: number):
         RAW_EXCHANGE: 'relay',
         RAW_MESSAGES: String(Math.ceil(rows / processes)),
         // Each raw process gets one relay's window, as each relay has its own.
-        RAW_WINDOW: String(OUTBOX_DEFAULTS.publishWindow),
+        RAW_WINDOW: String(RELAY_DEFAULTS.publishWindow),
       }),
     ),
   );

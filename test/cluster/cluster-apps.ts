@@ -11,8 +11,8 @@ import {
   waitFor,
   waitForSteady,
 } from '../../libs/messaging/test/support';
-import { outboxPartitionOf } from '../../libs/messaging/src/outbox/outbox-partition';
-import { OUTBOX_DEFAULTS } from '../../libs/messaging/src/outbox/outbox.options';
+import { outboxPartitionOf } from '@app/messaging/testing';
+import { RELAY_PARTITION_DEFAULTS } from '@app/messaging/testing';
 import { createDemoDatabases } from '../demo-apps';
 import { LocalCluster, rotatedUrls } from './local-cluster';
 
@@ -164,7 +164,7 @@ export class ClusterApps {
       ORDERED_EXCHANGE,
       row.routingKey,
       row.key,
-      outboxPartitionOf(row.key, OUTBOX_DEFAULTS.relayPartitions),
+      outboxPartitionOf(row.key, RELAY_PARTITION_DEFAULTS.count),
       JSON.stringify(row.payload),
       JSON.stringify({ 'x-correlation-id': row.messageId }),
       now,

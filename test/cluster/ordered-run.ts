@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '../../libs/messaging/test/support';
 import { ORDER_EVENT_TYPES } from '../../apps/consumer/src/billing/order-event.dto';
-import { outboxPartitionOf } from '../../libs/messaging/src/outbox/outbox-partition';
-import { OUTBOX_DEFAULTS } from '../../libs/messaging/src/outbox/outbox.options';
+import { outboxPartitionOf } from '@app/messaging/testing';
+import { RELAY_PARTITION_DEFAULTS } from '@app/messaging/testing';
 import { ClusterApps, LoadRow, PARTITION_QUEUES } from './cluster-apps';
 
 export interface OrderedRunPlan {
@@ -77,7 +77,7 @@ export async function runOrderedLoad(apps: ClusterApps, plan: OrderedRunPlan): P
 
   let nodeLoss: NodeLossEvidence | undefined;
   // The node loss adds one probe message per relay partition (see loseNode).
-  const expected = plan.messages + (plan.nodeLoss ? OUTBOX_DEFAULTS.relayPartitions : 0);
+  const expected = plan.messages + (plan.nodeLoss ? RELAY_PARTITION_DEFAULTS.count : 0);
   if (plan.nodeLoss) {
     const { afterShare } = plan.nodeLoss;
     await waitFor(async () => (await handledCount(apps)) >= plan.messages * afterShare, {
@@ -179,7 +179,7 @@ async function loseNode(apps: ClusterApps, run: string, downMs: number): Promise
 
 /** One keyed message per relay partition: message id `<run>-probe<p>-0`, so the verdict counts it too. */
 function probeRows(run: string): LoadRow[] {
-  const partitions = OUTBOX_DEFAULTS.relayPartitions;
+  const partitions = RELAY_PARTITION_DEFAULTS.count;
   const keys = new Map<number, string>();
   while (keys.size < partitions) {
     const key = randomUUID();

@@ -9,7 +9,7 @@ import {
   messagingOptionsFromEnv,
   resolveMessagingOptions,
   validateMessagingEnv,
-} from '../../libs/messaging/src';
+} from '@app/messaging/testing';
 
 const MASTER_NAME = 'messaging';
 

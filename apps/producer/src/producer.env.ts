@@ -7,5 +7,5 @@ export const PRODUCER_SERVICE: MessagingServiceDefinition = {
   envDefaults: { port: 3000, database: 'orders' },
   entities: PRODUCER_ENTITIES,
   migrations: PRODUCER_MIGRATIONS,
-  ...(RELAY_OFF ? { moduleOptions: { outbox: { relayEnabled: false } } } : {}),
+  ...(RELAY_OFF ? { moduleOptions: { relay: { enabled: false } } } : {}),
 };

@@ -11,14 +11,26 @@ import { AlertingModule } from './alerting/alerting.module';
 import { dataSourceOptions, MESSAGING_ENTITIES } from './config/data-source-options';
 import { ConsumingModule } from './consuming/consuming.module';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
-import { MESSAGING_OPTIONS, MESSAGING_REDIS } from './messaging.constants';
+import {
+  MESSAGING_FEATURES,
+  MESSAGING_OPTIONS,
+  MESSAGING_REDIS,
+  optionSliceToken,
+} from './messaging.constants';
 import {
   ConfigurableMessagingModule,
   MESSAGING_ASYNC_OPTIONS_TYPE,
   MESSAGING_MODULE_OPTIONS,
   MESSAGING_OPTIONS_TYPE,
 } from './messaging-module-definition';
-import { resolveMessagingOptions, ResolvedMessagingOptions } from './messaging.options';
+import {
+  FEATURE_DEFAULTS,
+  MessagingFeatures,
+  OptionGroupName,
+  ResolvedMessagingOptions,
+  ServiceIdentity,
+} from './messaging.options';
+import { GROUP_DEFAULTS, resolveMessagingOptions } from './resolve-messaging-options';
 import { messagingRedisProvider } from './messaging-redis.provider';
 import { ObservabilityModule } from './observability/observability.module';
 import { OutboxModule } from './outbox/outbox.module';
@@ -38,15 +50,34 @@ class MessagingCoreModule implements OnApplicationShutdown {
 /** `<service>@<host>:<pid>`: the relay's owner id starts with the same, so rows and connections match up. */
 const connectionName = (o: ResolvedMessagingOptions) => `${o.serviceName}@${hostname()}:${process.pid}`;
 
-const FEATURE_MODULES = [
-  OutboxModule,
-  PublishingModule,
-  ConsumingModule,
-  DeadLettersModule,
-  AlertingModule,
-  AdminModule,
-  ObservabilityModule,
+/** Each feature injects only its option group (`InjectOptions('relay')`), never the whole options object. */
+const optionSlices = [
+  ...(Object.keys(GROUP_DEFAULTS) as OptionGroupName[]).map((group) => ({
+    provide: optionSliceToken(group),
+    inject: [MESSAGING_OPTIONS],
+    useFactory: (o: ResolvedMessagingOptions) => o[group],
+  })),
+  {
+    provide: optionSliceToken('service'),
+    inject: [MESSAGING_OPTIONS],
+    useFactory: (o: ResolvedMessagingOptions): ServiceIdentity => ({
+      serviceName: o.serviceName,
+      redisKeyPrefix: o.redisKeyPrefix,
+    }),
+  },
 ];
+
+function featureModules(features: MessagingFeatures) {
+  return [
+    OutboxModule,
+    PublishingModule,
+    ConsumingModule,
+    DeadLettersModule,
+    AlertingModule,
+    ObservabilityModule.forFeatures(features),
+    ...(features.admin ? [AdminModule] : []),
+  ];
+}
 
 /**
  * Everything reliable messaging needs, from one options object: TypeORM (mysql2), RabbitMQ through
@@ -56,14 +87,16 @@ const FEATURE_MODULES = [
 @Module({})
 export class MessagingModule extends ConfigurableMessagingModule {
   static override forRoot(options: typeof MESSAGING_OPTIONS_TYPE): DynamicModule {
-    return MessagingModule.assemble(super.forRoot(options));
+    return MessagingModule.assemble(super.forRoot(options), options.features);
   }
 
   static override forRootAsync(options: typeof MESSAGING_ASYNC_OPTIONS_TYPE): DynamicModule {
-    return MessagingModule.assemble(super.forRootAsync(options));
+    return MessagingModule.assemble(super.forRootAsync(options), options.features);
   }
 
-  private static assemble(definition: DynamicModule): DynamicModule {
+  private static assemble(definition: DynamicModule, switches?: Partial<MessagingFeatures>): DynamicModule {
+    const features: MessagingFeatures = { ...FEATURE_DEFAULTS, ...switches };
+    const modules = featureModules(features);
     const core: DynamicModule = {
       module: MessagingCoreModule,
       global: true,
@@ -75,10 +108,18 @@ export class MessagingModule extends ConfigurableMessagingModule {
           inject: [MESSAGING_MODULE_OPTIONS],
           useFactory: resolveMessagingOptions,
         },
+        ...optionSlices,
+        { provide: MESSAGING_FEATURES, useValue: features },
         messagingRedisProvider,
         AlertBus,
       ],
-      exports: [MESSAGING_OPTIONS, MESSAGING_REDIS, AlertBus],
+      exports: [
+        MESSAGING_OPTIONS,
+        ...optionSlices.map((slice) => slice.provide),
+        MESSAGING_FEATURES,
+        MESSAGING_REDIS,
+        AlertBus,
+      ],
     };
     return {
       module: MessagingModule,
@@ -113,10 +154,10 @@ export class MessagingModule extends ConfigurableMessagingModule {
           }),
         }),
         ScheduleModule.forRoot(),
-        ...FEATURE_MODULES,
+        ...modules,
       ],
       providers: [BrokerWriteCoalescing],
-      exports: [core, TypeOrmModule, RabbitMQModule, ...FEATURE_MODULES],
+      exports: [core, TypeOrmModule, RabbitMQModule, ...modules],
     };
   }
 }

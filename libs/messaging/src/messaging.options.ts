@@ -1,11 +1,16 @@
 import type { RedisOptions } from 'ioredis';
 import type { EntitySchema, MixedList } from 'typeorm';
-import { ADMIN_DEFAULTS, AdminOptions } from './admin/admin.options';
-import { ALERTING_DEFAULTS, AlertingOptions } from './alerting/alerting.options';
-import { CONSUMING_DEFAULTS, ConsumingOptions } from './consuming/consuming.options';
-import { OBSERVABILITY_DEFAULTS, ObservabilityOptions } from './observability/observability.options';
-import { OUTBOX_DEFAULTS, OutboxOptions } from './outbox/outbox.options';
-import { TOPOLOGY_DEFAULTS, TopologyOptions } from './topology/topology.options';
+import type { AdminOptions } from './admin/admin.options';
+import type { AlertingOptions } from './alerting/alerting.options';
+import type { ConsumingOptions } from './consuming/consuming.options';
+import type { MonitoringOptions } from './observability/monitoring.options';
+import type {
+  OutboxOptions,
+  RelayOptions,
+  RelayPartitionOptions,
+  RetentionOptions,
+} from './outbox/outbox.options';
+import type { TopologyOptions } from './topology/topology.options';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type ClassList = MixedList<Function | string | EntitySchema>;
@@ -36,25 +41,55 @@ export interface MessagingModuleOptions {
   /** MySQL pool size. @default 10 */
   mysqlPoolSize?: number;
   outbox?: Partial<OutboxOptions>;
+  relay?: Partial<RelayOptions>;
+  relayPartitions?: Partial<RelayPartitionOptions>;
+  retention?: Partial<RetentionOptions>;
+  monitoring?: Partial<MonitoringOptions>;
   consuming?: Partial<ConsumingOptions>;
   alerting?: Partial<AlertingOptions>;
   admin?: Partial<AdminOptions>;
   topology?: Partial<TopologyOptions>;
-  observability?: Partial<ObservabilityOptions>;
 }
 
-/** Options after defaults were merged and values checked: what the library's classes receive. */
-export interface ResolvedMessagingOptions extends Required<
-  Omit<MessagingModuleOptions, 'outbox' | 'consuming' | 'alerting' | 'admin' | 'topology' | 'observability'>
-> {
-  rabbitmqUrls: string[];
+/** The option groups: each feature injects only its own (`InjectOptionGroup`). */
+export interface MessagingOptionGroups {
   outbox: OutboxOptions;
+  relay: RelayOptions;
+  relayPartitions: RelayPartitionOptions;
+  retention: RetentionOptions;
+  monitoring: MonitoringOptions;
   consuming: ConsumingOptions;
   alerting: AlertingOptions;
   admin: AdminOptions;
   topology: TopologyOptions;
-  observability: ObservabilityOptions;
 }
+
+export type OptionGroupName = keyof MessagingOptionGroups;
+
+/** Options after defaults were merged and values checked. */
+export interface ResolvedMessagingOptions
+  extends Required<Omit<MessagingModuleOptions, OptionGroupName>>, MessagingOptionGroups {
+  rabbitmqUrls: string[];
+}
+
+/** Which parts mount HTTP routes or global enhancers; a part switched off is not imported at all. */
+export interface MessagingFeatures {
+  /** The dead-letter console and API at `/admin` and its OpenAPI document. @default true */
+  admin: boolean;
+  /** `/health/live` and `/health/ready`. @default true */
+  health: boolean;
+  /** `/metrics` (Prometheus). @default true */
+  metrics: boolean;
+  /** Trace and log context of HTTP requests (middleware) and Rabbit handlers (global interceptor). @default true */
+  requestContext: boolean;
+}
+
+export const FEATURE_DEFAULTS: MessagingFeatures = {
+  admin: true,
+  health: true,
+  metrics: true,
+  requestContext: true,
+};
 
 export class InvalidMessagingOptionsError extends Error {
   override readonly name = 'InvalidMessagingOptionsError';
@@ -66,66 +101,5 @@ export class InvalidMessagingOptionsError extends Error {
   }
 }
 
-export function resolveMessagingOptions(options: MessagingModuleOptions): ResolvedMessagingOptions {
-  const resolved: ResolvedMessagingOptions = {
-    serviceName: options.serviceName,
-    mysqlUrl: options.mysqlUrl,
-    rabbitmqUrls: ([] as string[]).concat(options.rabbitmqUrls),
-    redisUrl: options.redisUrl,
-    redisKeyPrefix: options.redisKeyPrefix ?? `${options.serviceName}:`,
-    redisOptions: options.redisOptions ?? {},
-    entities: options.entities ?? [],
-    migrations: options.migrations ?? [],
-    migrationsRun: options.migrationsRun ?? false,
-    mysqlPoolSize: options.mysqlPoolSize ?? 10,
-    outbox: { ...OUTBOX_DEFAULTS, ...options.outbox },
-    consuming: { ...CONSUMING_DEFAULTS, ...options.consuming },
-    alerting: { ...ALERTING_DEFAULTS, ...options.alerting },
-    admin: { ...ADMIN_DEFAULTS, ...options.admin },
-    topology: { ...TOPOLOGY_DEFAULTS, ...options.topology },
-    observability: { ...OBSERVABILITY_DEFAULTS, ...options.observability },
-  };
-  validate(resolved);
-  return resolved;
-}
-
-function validate(o: ResolvedMessagingOptions): void {
-  if (!/^[a-z][a-z0-9-]*$/i.test(o.serviceName ?? '')) {
-    throw new InvalidMessagingOptionsError(
-      'serviceName',
-      'letters, digits and dashes, starting with a letter',
-    );
-  }
-  requireUrl('mysqlUrl', o.mysqlUrl, ['mysql:', 'mariadb:']);
-  if (o.rabbitmqUrls.length === 0) throw new InvalidMessagingOptionsError('rabbitmqUrls', 'at least one URL');
-  o.rabbitmqUrls.forEach((url) => requireUrl('rabbitmqUrls', url, ['amqp:', 'amqps:']));
-  requireUrl('redisUrl', o.redisUrl, ['redis:', 'rediss:']);
-  const positive: Array<[string, number]> = [
-    ['outbox.batchSize', o.outbox.batchSize],
-    ['outbox.publishWindow', o.outbox.publishWindow],
-    ['outbox.maxAttempts', o.outbox.maxAttempts],
-    ['outbox.leaseMs', o.outbox.leaseMs],
-    ['consuming.maxAttempts', o.consuming.maxAttempts],
-    ['consuming.prefetch', o.consuming.prefetch],
-    ['topology.partitions', o.topology.partitions],
-  ];
-  for (const [name, value] of positive) {
-    if (!Number.isInteger(value) || value < 1)
-      throw new InvalidMessagingOptionsError(name, 'a positive integer');
-  }
-}
-
-function requireUrl(option: string, value: string, protocols: string[]): void {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InvalidMessagingOptionsError(option, `not a URL: ${JSON.stringify(value)}`);
-  }
-  if (!protocols.includes(url.protocol)) {
-    throw new InvalidMessagingOptionsError(
-      option,
-      `expected ${protocols.join(' or ')}// (got ${url.protocol}//)`,
-    );
-  }
-}
+/** The `service` slice: what identifies this service in names, keys and lease owners. */
+export type ServiceIdentity = Pick<ResolvedMessagingOptions, 'serviceName' | 'redisKeyPrefix'>;

@@ -3,7 +3,12 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { MESSAGING_OPTIONS, MESSAGING_REDIS, MessagingModule, ResolvedMessagingOptions } from '../src';
+import {
+  MESSAGING_OPTIONS,
+  MESSAGING_REDIS,
+  MessagingModule,
+  ResolvedMessagingOptions,
+} from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace, waitFor } from './support';
 
 describe('MessagingModule against the real services', () => {
@@ -15,7 +20,7 @@ describe('MessagingModule against the real services', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         MessagingModule.forRootAsync({
-          useFactory: async () => ns.options({ serviceName: 'module-test', outbox: { relayEnabled: false } }),
+          useFactory: async () => ns.options({ serviceName: 'module-test', relay: { enabled: false } }),
         }),
       ],
     }).compile();
@@ -31,7 +36,7 @@ describe('MessagingModule against the real services', () => {
   it('resolves options with defaults merged', () => {
     const options = app.get<ResolvedMessagingOptions>(MESSAGING_OPTIONS);
     expect(options.serviceName).toBe('module-test');
-    expect(options.outbox.maxAttempts).toBe(10);
+    expect(options.relay.maxAttempts).toBe(10);
     expect(options.consuming.retryDelaysMs).toEqual([1000, 10_000, 60_000]);
   });
 

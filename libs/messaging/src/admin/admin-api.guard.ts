@@ -3,12 +3,11 @@ import {
   ExecutionContext,
   ForbiddenException,
   Injectable,
-  NotFoundException,
   UnauthorizedException,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { InjectMessagingOptions } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { InjectOptions } from '../messaging.constants';
+import type { AdminOptions } from './admin.options';
 import { AdminAuthThrottle } from './admin-auth-throttle';
 import { roleOfToken, setAdminIdentity } from './admin-roles';
 import { cleanUserName } from './admin-session';
@@ -23,17 +22,16 @@ export const VIEWER_FORBIDDEN =
 @Injectable()
 export class AdminApiGuard implements CanActivate {
   constructor(
-    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+    @InjectOptions('admin') private readonly admin: AdminOptions,
     private readonly throttle: AdminAuthThrottle,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (!this.options.admin.enabled) throw new NotFoundException();
     const request = context.switchToHttp().getRequest<Request>();
     const response = context.switchToHttp().getResponse<Response>();
     this.throttle.assertAllowed(request, response);
     const [scheme, token] = (request.header('authorization') ?? '').split(' ');
-    const role = scheme?.toLowerCase() === 'bearer' ? roleOfToken(token, this.options.admin) : null;
+    const role = scheme?.toLowerCase() === 'bearer' ? roleOfToken(token, this.admin) : null;
     if (!role) {
       await this.throttle.failed(request, response);
       throw new UnauthorizedException('A valid Bearer token is required');

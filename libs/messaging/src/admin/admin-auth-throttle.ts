@@ -1,8 +1,8 @@
 import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import { InjectMessagingOptions } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { InjectOptions } from '../messaging.constants';
+import type { AdminOptions } from './admin.options';
 
 const THROTTLER_NAME = 'admin-auth';
 
@@ -32,7 +32,7 @@ export class AdminAuthThrottledError extends HttpException {
 export class AdminAuthThrottle {
   private readonly storage = new ThrottlerStorageService();
 
-  constructor(@InjectMessagingOptions() private readonly options: ResolvedMessagingOptions) {}
+  constructor(@InjectOptions('admin') private readonly admin: AdminOptions) {}
 
   /** Throws AdminAuthThrottledError (and sets Retry-After) while the client is blocked. */
   assertAllowed(request: Request, response: Response): void {
@@ -43,7 +43,7 @@ export class AdminAuthThrottle {
 
   /** Counts a wrong token; throws AdminAuthThrottledError when this one went over the limit. */
   async failed(request: Request, response: Response): Promise<void> {
-    const { authFailureLimit, authFailureWindowMs, authBlockMs } = this.options.admin;
+    const { authFailureLimit, authFailureWindowMs, authBlockMs } = this.admin;
     const record = await this.storage.increment(
       this.keyOf(request),
       authFailureWindowMs,

@@ -15,8 +15,8 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DeadLetterGroups } from '../dead-letters/dead-letter-groups';
-import { InjectMessagingOptions } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { InjectOptions } from '../messaging.constants';
+import type { ServiceIdentity } from '../messaging.options';
 import { ScheduledMessages } from '../outbox/scheduled-messages';
 import { AdminAudit } from './admin-audit';
 import { layoutOf, sendHtml } from './admin-html';
@@ -40,7 +40,7 @@ const ROW_ID = /^[1-9]\d{0,18}$/;
 @UseGuards(AdminPageGuard)
 export class AdminConsolePageController {
   constructor(
-    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+    @InjectOptions('service') private readonly service: ServiceIdentity,
     private readonly groups: DeadLetterGroups,
     private readonly groupActions: GroupActions,
     private readonly deadLetters: DeadLetterAdminService,
@@ -70,7 +70,7 @@ export class AdminConsolePageController {
     sendHtml(
       response,
       200,
-      renderGroupPage(group, actions.get(fingerprint), list, layoutOf(this.options, request)),
+      renderGroupPage(group, actions.get(fingerprint), list, layoutOf(this.service, request)),
     );
   }
 
@@ -116,7 +116,7 @@ export class AdminConsolePageController {
     sendHtml(
       response,
       200,
-      renderScheduledPage(rows, pending, next, layoutOf(this.options, request), notice),
+      renderScheduledPage(rows, pending, next, layoutOf(this.service, request), notice),
     );
   }
 
@@ -142,7 +142,7 @@ export class AdminConsolePageController {
   ): Promise<void> {
     const entries = await this.audit.list(PAGE, before && ROW_ID.test(before) ? before : undefined);
     const next = entries.length === PAGE ? entries[entries.length - 1].id : null;
-    sendHtml(response, 200, renderAuditPage(entries, next, layoutOf(this.options, request)));
+    sendHtml(response, 200, renderAuditPage(entries, next, layoutOf(this.service, request)));
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import type { ServiceIdentity } from '../messaging.options';
 import { csrfTokenOf, whoIs } from './admin-roles';
 import { ADMIN_PAGE_CSP, LayoutContext } from './views/admin-layout.view';
 
@@ -14,7 +14,7 @@ export function sendHtml(response: Response, status: number, body: string): void
 }
 
 /** The layout of a guarded page: who is logged in, in which role, and the CSRF token for its forms. */
-export function layoutOf(options: ResolvedMessagingOptions, request: Request): LayoutContext {
+export function layoutOf(options: ServiceIdentity, request: Request): LayoutContext {
   const who = whoIs(request);
   return { serviceName: options.serviceName, user: who.user, role: who.role, csrf: csrfTokenOf(request) };
 }

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, UnauthorizedException } from '@nestjs/common';
 import type { Response } from 'express';
-import { InjectMessagingOptions } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { InjectOptions } from '../messaging.constants';
+import type { ServiceIdentity } from '../messaging.options';
 import { issueLoginCsrf } from './admin-session';
 import { ADMIN_PAGE_CSP } from './views/admin-layout.view';
 import { renderLoginPage } from './views/login.view';
@@ -9,7 +9,7 @@ import { renderLoginPage } from './views/login.view';
 /** A page request without a session gets the login form, with status 401 (no redirect dance). */
 @Catch(UnauthorizedException)
 export class AdminLoginFilter implements ExceptionFilter {
-  constructor(@InjectMessagingOptions() private readonly options: ResolvedMessagingOptions) {}
+  constructor(@InjectOptions('service') private readonly service: ServiceIdentity) {}
 
   catch(_exception: UnauthorizedException, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
@@ -18,6 +18,6 @@ export class AdminLoginFilter implements ExceptionFilter {
       .status(401)
       .set('Content-Security-Policy', ADMIN_PAGE_CSP)
       .type('html')
-      .send(renderLoginPage(this.options.serviceName, csrf));
+      .send(renderLoginPage(this.service.serviceName, csrf));
   }
 }

@@ -1,8 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
-import { MESSAGING_OPTIONS } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { MESSAGING_FEATURES, optionSliceToken } from '../messaging.constants';
+import type { MessagingFeatures } from '../messaging.options';
+import type { AdminOptions } from './admin.options';
 import { AdminAuthThrottle } from './admin-auth-throttle';
 import { roleOfSession, roleOfToken } from './admin-roles';
 import { AdminModule } from './admin.module';
@@ -20,6 +21,8 @@ export function setupAdminOpenApi(
   title = 'Dead-letter admin API',
   protect = process.env.NODE_ENV === 'production',
 ): void {
+  // No console, no document: a switched-off admin leaves nothing to describe or to probe.
+  if (!app.get<MessagingFeatures>(MESSAGING_FEATURES, { strict: false }).admin) return;
   const config = new DocumentBuilder()
     .setTitle(title)
     .setDescription(
@@ -37,13 +40,13 @@ export function setupAdminOpenApi(
 }
 
 function docsGuard(app: INestApplication) {
-  const options = app.get<ResolvedMessagingOptions>(MESSAGING_OPTIONS);
+  const admin = app.get<AdminOptions>(optionSliceToken('admin'), { strict: false });
   const throttle = app.get(AdminAuthThrottle);
   return (request: Request, response: Response, next: NextFunction): void => {
     if (!request.path.startsWith(`/${ADMIN_OPENAPI_PATH}`)) return next();
     const [scheme, token] = (request.header('authorization') ?? '').split(' ');
-    const bearer = scheme?.toLowerCase() === 'bearer' ? roleOfToken(token, options.admin) : null;
-    if (bearer || roleOfSession(request, options.admin)) return next();
+    const bearer = scheme?.toLowerCase() === 'bearer' ? roleOfToken(token, admin) : null;
+    if (bearer || roleOfSession(request, admin)) return next();
     throttle
       .failed(request, response)
       .then(() => {

@@ -15,8 +15,9 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DeadLetterGroups } from '../dead-letters/dead-letter-groups';
-import { InjectMessagingOptions } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { InjectOptions } from '../messaging.constants';
+import type { ServiceIdentity } from '../messaging.options';
+import type { AdminOptions } from './admin.options';
 import { AdminAudit } from './admin-audit';
 import { AdminAuthThrottle, AdminAuthThrottledError } from './admin-auth-throttle';
 import { layoutOf, sendHtml } from './admin-html';
@@ -54,7 +55,8 @@ const listQueryPipe = new ValidationPipe({ transform: true, whitelist: true });
 @UseFilters(AdminLoginFilter)
 export class AdminPageController {
   constructor(
-    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+    @InjectOptions('service') private readonly service: ServiceIdentity,
+    @InjectOptions('admin') private readonly admin: AdminOptions,
     private readonly deadLetters: DeadLetterAdminService,
     private readonly replayer: DeadLetterReplayer,
     private readonly editor: DeadLetterEditor,
@@ -66,7 +68,7 @@ export class AdminPageController {
 
   @Get('login')
   login(@Res() response: Response): void {
-    sendHtml(response, 200, renderLoginPage(this.options.serviceName, issueLoginCsrf(response)));
+    sendHtml(response, 200, renderLoginPage(this.service.serviceName, issueLoginCsrf(response)));
   }
 
   @Post('login')
@@ -75,16 +77,16 @@ export class AdminPageController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const admin = this.options.admin;
+    const admin = this.admin;
     try {
       this.throttle.assertAllowed(request, response);
       const form = (error: string) =>
-        renderLoginPage(this.options.serviceName, issueLoginCsrf(response), error);
+        renderLoginPage(this.service.serviceName, issueLoginCsrf(response), error);
       if (!loginCsrfMatches(request, body._csrf)) {
         sendHtml(response, 403, form('The login form is missing its CSRF token or it is stale: try again.'));
         return;
       }
-      const role = admin.enabled ? roleOfToken(body.token, admin) : null;
+      const role = roleOfToken(body.token, admin);
       if (!role) {
         await this.throttle.failed(request, response);
         sendHtml(response, 401, form('That token is not valid.'));
@@ -99,7 +101,7 @@ export class AdminPageController {
       sendHtml(
         response,
         429,
-        renderLoginPage(this.options.serviceName, issueLoginCsrf(response), error.message),
+        renderLoginPage(this.service.serviceName, issueLoginCsrf(response), error.message),
       );
     }
   }
@@ -124,7 +126,7 @@ export class AdminPageController {
       this.groups.list(),
     ]);
     const actions = await this.groupActions.latest(groups.map((g) => g.fingerprint));
-    const context = layoutOf(this.options, request);
+    const context = layoutOf(this.service, request);
     // Groups head the unfiltered first page; a filtered or later page is about single messages.
     const filtered = Object.values(query).some((value) => value !== undefined);
     const groupsHtml = filtered ? '' : renderGroupsTable(groups, actions, context);
@@ -141,7 +143,7 @@ export class AdminPageController {
   ): Promise<void> {
     const row = await this.deadLetters.get(id);
     const notice = done && DONE_NOTICES[done] ? { text: DONE_NOTICES[done] } : undefined;
-    sendHtml(response, 200, renderDeadLetterDetail(row, layoutOf(this.options, request), notice));
+    sendHtml(response, 200, renderDeadLetterDetail(row, layoutOf(this.service, request), notice));
   }
 
   @Post('dead-letters/:id/replay')
@@ -193,7 +195,7 @@ export class AdminPageController {
       if (!(error instanceof HttpException) || error.getStatus() === 404) throw error;
       const row = await this.deadLetters.get(id);
       const text = (error.getResponse() as { message?: string }).message ?? error.message;
-      const page = renderDeadLetterDetail(row, layoutOf(this.options, request), { text, error: true });
+      const page = renderDeadLetterDetail(row, layoutOf(this.service, request), { text, error: true });
       sendHtml(response, error.getStatus(), page);
       return;
     }

@@ -3,12 +3,11 @@ import {
   ExecutionContext,
   ForbiddenException,
   Injectable,
-  NotFoundException,
   UnauthorizedException,
 } from '@nestjs/common';
 import type { Request } from 'express';
-import { InjectMessagingOptions } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { InjectOptions } from '../messaging.constants';
+import type { AdminOptions } from './admin.options';
 import { VIEWER_FORBIDDEN } from './admin-api.guard';
 import { csrfMatches, roleOfSession, setAdminIdentity } from './admin-roles';
 import { ADMIN_USER_COOKIE, cleanUserName, readCookie } from './admin-session';
@@ -19,12 +18,11 @@ import { ADMIN_USER_COOKIE, cleanUserName, readCookie } from './admin-session';
  */
 @Injectable()
 export class AdminPageGuard implements CanActivate {
-  constructor(@InjectMessagingOptions() private readonly options: ResolvedMessagingOptions) {}
+  constructor(@InjectOptions('admin') private readonly admin: AdminOptions) {}
 
   canActivate(context: ExecutionContext): boolean {
-    if (!this.options.admin.enabled) throw new NotFoundException();
     const request = context.switchToHttp().getRequest<Request>();
-    const role = roleOfSession(request, this.options.admin);
+    const role = roleOfSession(request, this.admin);
     if (!role) throw new UnauthorizedException();
     if (request.method !== 'GET') {
       if (role === 'viewer') throw new ForbiddenException(VIEWER_FORBIDDEN);

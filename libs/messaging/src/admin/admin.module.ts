@@ -1,8 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { DeadLettersModule } from '../dead-letters/dead-letters.module';
-import { InjectMessagingOptions } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { InjectOptions } from '../messaging.constants';
 import { OutboxModule } from '../outbox/outbox.module';
 import { AdminApiController } from './admin-api.controller';
 import { AdminApiGuard } from './admin-api.guard';
@@ -13,6 +12,7 @@ import { AdminConsolePageController } from './admin-console-page.controller';
 import { AdminLoginFilter } from './admin-login.filter';
 import { AdminPageController } from './admin-page.controller';
 import { AdminPageGuard } from './admin-page.guard';
+import type { AdminOptions } from './admin.options';
 import { DeadLetterAdminService } from './dead-letter-admin.service';
 import { DeadLetterEditor } from './dead-letter-editor';
 import { DeadLetterReplayer } from './dead-letter-replayer';
@@ -21,8 +21,8 @@ import { GroupActions } from './group-actions';
 import { SubscriptionSchemas } from './subscription-schemas';
 
 /**
- * The dead-letter console (/admin) and JSON API (/admin/api) of G8, in every app that imports
- * MessagingModule. `admin.enabled: false` answers 404 on every admin route.
+ * The dead-letter console (/admin) and JSON API (/admin/api). Imported only when the app keeps
+ * `features.admin` on, so a disabled console has no routes at all (404).
  */
 @Module({
   imports: [OutboxModule, DeadLettersModule, DiscoveryModule],
@@ -48,10 +48,10 @@ import { SubscriptionSchemas } from './subscription-schemas';
   exports: [DeadLetterAdminService, DeadLetterReplayer, GroupActions, AdminAudit],
 })
 export class AdminModule implements OnModuleInit {
-  constructor(@InjectMessagingOptions() private readonly options: ResolvedMessagingOptions) {}
+  constructor(@InjectOptions('admin') private readonly admin: AdminOptions) {}
 
   onModuleInit(): void {
     // Also checked by the env schema; this covers apps that build the options without it.
-    refuseDefaultAdminToken(this.options.admin, process.env.NODE_ENV);
+    refuseDefaultAdminToken(this.admin, process.env.NODE_ENV);
   }
 }

@@ -1,7 +1,5 @@
-/** The dead-letter admin page and API mounted at `/admin`. */
+/** The dead-letter admin page and API mounted at `/admin` (switched on or off by `features.admin`). */
 export interface AdminOptions {
-  /** Mount the admin controllers. @default true */
-  enabled: boolean;
   /** Operator token (ADMIN_TOKEN): sees everything and may act. Refused in production when left at the default. */
   token: string;
   /**
@@ -22,7 +20,6 @@ export interface AdminOptions {
 export const DEFAULT_ADMIN_TOKEN = 'local-admin-token';
 
 export const ADMIN_DEFAULTS: AdminOptions = {
-  enabled: true,
   token: DEFAULT_ADMIN_TOKEN,
   viewerToken: '',
   authFailureLimit: 10,

@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { validated } from '../consuming/message-decoder';
 import { DeadLetter } from '../dead-letters/dead-letter.entity';
-import { InjectMessagingOptions } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { InjectOptions } from '../messaging.constants';
+import type { OutboxOptions } from '../outbox/outbox.options';
 import { AdminAudit } from './admin-audit';
 import type { AdminIdentity } from './admin-roles';
 import { lockOpenDeadLetter } from './dead-letter-admin.service';
@@ -32,7 +32,7 @@ export class InvalidEditedPayloadError extends UnprocessableEntityException {
 @Injectable()
 export class DeadLetterEditor {
   constructor(
-    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+    @InjectOptions('outbox') private readonly outbox: OutboxOptions,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly schemas: SubscriptionSchemas,
     private readonly audit: AdminAudit,
@@ -60,8 +60,8 @@ export class DeadLetterEditor {
   }
 
   private async check(text: string, id: string): Promise<unknown> {
-    if (Buffer.byteLength(text, 'utf8') > this.options.outbox.maxPayloadBytes) {
-      throw new InvalidEditedPayloadError(`larger than ${this.options.outbox.maxPayloadBytes} bytes`);
+    if (Buffer.byteLength(text, 'utf8') > this.outbox.maxPayloadBytes) {
+      throw new InvalidEditedPayloadError(`larger than ${this.outbox.maxPayloadBytes} bytes`);
     }
     try {
       return JSON.parse(text) as unknown;

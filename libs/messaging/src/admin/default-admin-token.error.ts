@@ -23,10 +23,10 @@ export function adminTokenProblem(admin: Pick<AdminOptions, 'token' | 'viewerTok
 
 /** Throws DefaultAdminTokenError when a production process would mount /admin with a default or shared token. */
 export function refuseDefaultAdminToken(
-  admin: Pick<AdminOptions, 'enabled' | 'token'> & Partial<Pick<AdminOptions, 'viewerToken'>>,
+  admin: Pick<AdminOptions, 'token'> & Partial<Pick<AdminOptions, 'viewerToken'>>,
   nodeEnv: string | undefined,
 ): void {
-  if (nodeEnv !== 'production' || !admin.enabled) return;
+  if (nodeEnv !== 'production') return;
   const problem = adminTokenProblem({ token: admin.token, viewerToken: admin.viewerToken ?? '' });
   if (problem) throw new DefaultAdminTokenError(problem);
 }

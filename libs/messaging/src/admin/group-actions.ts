@@ -4,8 +4,8 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { DeadLetter } from '../dead-letters/dead-letter.entity';
 import { DeadLetterGroups } from '../dead-letters/dead-letter-groups';
-import { InjectMessagingOptions } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { InjectOptions } from '../messaging.constants';
+import type { AdminOptions } from './admin.options';
 import { OutboxService } from '../outbox/outbox.service';
 import { AdminAudit } from './admin-audit';
 import type { AdminIdentity } from './admin-roles';
@@ -57,7 +57,7 @@ export class GroupActions {
   private readonly running = new Set<Promise<void>>();
 
   constructor(
-    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+    @InjectOptions('admin') private readonly admin: AdminOptions,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly groups: DeadLetterGroups,
     private readonly outbox: OutboxService,
@@ -143,7 +143,7 @@ export class GroupActions {
         const ids = await this.dataSource.query<Array<{ id: string }>>(
           /* sql */ `SELECT id FROM dead_letter WHERE status = 'open' AND fingerprint = ? AND id > ? AND id <= ?
            ORDER BY id LIMIT ?`,
-          [action.fingerprint, action.last_id, action.max_id, this.options.admin.groupBatchSize],
+          [action.fingerprint, action.last_id, action.max_id, this.admin.groupBatchSize],
         );
         if (ids.length === 0) break;
         await this.batch(

@@ -14,7 +14,9 @@ export class SmtpMailSender implements AlertMailSender {
     private readonly to: string,
   ) {
     // Short timeouts: a hanging relay must fail the attempt so the queue retries, not stall it for minutes.
-    this.transport = createTransport(smtpUrl, {
+    // They sit next to the url: createTransport's second argument holds message defaults, not connection options.
+    this.transport = createTransport({
+      url: smtpUrl,
       connectionTimeout: SMTP_TIMEOUT_MS,
       greetingTimeout: SMTP_TIMEOUT_MS,
       socketTimeout: SMTP_TIMEOUT_MS,

@@ -1,5 +1,6 @@
 import * as Joi from 'joi';
-import { DEFAULT_ADMIN_TOKEN } from '../admin/admin.options';
+import { ADMIN_DEFAULTS } from '../admin/admin.options';
+import { ALERTING_DEFAULTS } from '../alerting/alerting.options';
 import { adminTokenProblem } from '../admin/default-admin-token.error';
 import type { MessagingModuleOptions } from '../messaging.options';
 
@@ -72,10 +73,10 @@ export function messagingEnvSchema(defaults: EnvDefaults): Joi.ObjectSchema<Mess
         'alternatives.match':
           '{{#label}} must be an smtp:// URL such as smtp://host:1025 (or empty to disable email)',
       }),
-    ADMIN_TOKEN: Joi.string().min(16).default(DEFAULT_ADMIN_TOKEN),
+    ADMIN_TOKEN: Joi.string().min(16).default(ADMIN_DEFAULTS.token),
     ADMIN_VIEWER_TOKEN: Joi.string().min(16),
-    ALERT_EMAIL_TO: Joi.string().default('oncall@example.com'),
-    ALERT_EMAIL_FROM: Joi.string().default('messaging@localhost'),
+    ALERT_EMAIL_TO: Joi.string().default(ALERTING_DEFAULTS.to),
+    ALERT_EMAIL_FROM: Joi.string().default(ALERTING_DEFAULTS.from),
     PUBLIC_URL: url('http', 'https'),
     LOG_LEVEL: Joi.string()
       .valid('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent')
@@ -108,7 +109,7 @@ function refuseLocalDefaults(env: MessagingEnv): void {
   const problems: string[] = [];
   const adminProblem = adminTokenProblem({
     token: env.ADMIN_TOKEN,
-    viewerToken: env.ADMIN_VIEWER_TOKEN ?? '',
+    viewerToken: env.ADMIN_VIEWER_TOKEN ?? ADMIN_DEFAULTS.viewerToken,
   });
   if (adminProblem) problems.push(adminProblem);
   for (const name of ['MYSQL_URL', 'RABBITMQ_URL', 'RABBITMQ_URLS'] as const) {
@@ -150,7 +151,11 @@ export function messagingOptionsFromEnv(
       adminBaseUrl: `${publicUrl}/admin`,
       ...app.alerting,
     },
-    admin: { token: env.ADMIN_TOKEN, viewerToken: env.ADMIN_VIEWER_TOKEN ?? '', ...app.admin },
+    admin: {
+      token: env.ADMIN_TOKEN,
+      viewerToken: env.ADMIN_VIEWER_TOKEN ?? ADMIN_DEFAULTS.viewerToken,
+      ...app.admin,
+    },
   };
 }
 

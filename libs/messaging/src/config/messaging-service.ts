@@ -6,7 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoLogger, LoggerModule } from 'nestjs-pino';
 import { setupAdminOpenApi } from '../admin/admin-openapi';
 import { MessagingModule } from '../messaging.module';
-import type { MessagingModuleOptions } from '../messaging.options';
+import type { MessagingFeatures, MessagingModuleOptions } from '../messaging.options';
 import { runMigrations } from '../migrations/run-migrations';
 import { hardenHttpApp } from '../observability/http-hardening';
 import { messagingLoggerParams } from '../observability/logger-params';
@@ -26,6 +26,8 @@ export interface MessagingServiceDefinition {
   migrations: NonNullable<MessagingModuleOptions['migrations']>;
   /** Module options the environment does not carry (e.g. the relay switched off), merged last. */
   moduleOptions?: Partial<MessagingModuleOptions>;
+  /** Parts that mount routes or global enhancers (admin, health, metrics, request context); all on by default. */
+  features?: Partial<MessagingFeatures>;
 }
 
 /** The imports every service needs: validated configuration, JSON logs and the MessagingModule. */
@@ -43,6 +45,7 @@ export function messagingServiceImports(
         }),
     }),
     MessagingModule.forRootAsync({
+      features: service.features,
       inject: [ConfigService],
       useFactory: (config: ConfigService) =>
         messagingOptionsFromEnv(readMessagingEnv(config), {

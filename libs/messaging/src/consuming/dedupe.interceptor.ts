@@ -1,9 +1,10 @@
 import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { from, Observable } from 'rxjs';
-import { InjectMessagingOptions, InjectMessagingRedis } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { InjectMessagingRedis, InjectOptions } from '../messaging.constants';
+import type { ServiceIdentity } from '../messaging.options';
 import { MessagingMetrics } from '../observability/messaging-metrics';
+import type { ConsumingOptions } from './consuming.options';
 import { DuplicateInFlightError, RedisUnavailableError } from './consume-errors';
 import { DedupeMarks } from './dedupe-marks';
 import { DUPLICATE_DELIVERY, ReliableDeliveryContext } from './delivery-context';
@@ -22,14 +23,15 @@ export class DedupeInterceptor implements NestInterceptor {
 
   constructor(
     @InjectMessagingRedis() redis: Redis,
-    @InjectMessagingOptions() options: ResolvedMessagingOptions,
+    @InjectOptions('service') service: ServiceIdentity,
+    @InjectOptions('consuming') consuming: ConsumingOptions,
     private readonly metrics: MessagingMetrics,
   ) {
     this.marks = new DedupeMarks(
       redis,
-      options.redisKeyPrefix,
-      options.consuming.dedupeProcessingTtlMs,
-      options.consuming.dedupeDoneTtlMs,
+      service.redisKeyPrefix,
+      consuming.dedupeProcessingTtlMs,
+      consuming.dedupeDoneTtlMs,
     );
   }
 

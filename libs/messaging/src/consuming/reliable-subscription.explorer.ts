@@ -8,11 +8,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { DeadLetterService } from '../dead-letters/dead-letter.service';
-import { InjectMessagingOptions, InjectMessagingRedis } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { InjectMessagingRedis, InjectOptions } from '../messaging.constants';
+import type { ServiceIdentity } from '../messaging.options';
 import { MessagingMetrics } from '../observability/messaging-metrics';
 import { topologyNames, TopologyNames } from '../topology/topology-names';
 import type { TopologyPlan } from '../topology/topology-plan';
+import type { TopologyOptions } from '../topology/topology.options';
+import type { ConsumingOptions } from './consuming.options';
 import { DedupeInterceptor } from './dedupe.interceptor';
 import { AttemptCounter } from './attempt-counter';
 import { ReliableDeliveryContext } from './delivery-context';
@@ -49,12 +51,14 @@ export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, Bef
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly deadLetters: DeadLetterService,
     private readonly metrics: MessagingMetrics,
-    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+    @InjectOptions('service') service: ServiceIdentity,
+    @InjectOptions('consuming') private readonly consuming: ConsumingOptions,
+    @InjectOptions('topology') private readonly topology: TopologyOptions,
     @InjectMessagingRedis() redis: Redis,
     private readonly dedupe: DedupeInterceptor,
   ) {
-    this.names = topologyNames(options.topology.prefix);
-    this.attempts = new AttemptCounter(redis, options.redisKeyPrefix, options.consuming.dedupeDoneTtlMs);
+    this.names = topologyNames(topology.prefix);
+    this.attempts = new AttemptCounter(redis, service.redisKeyPrefix, consuming.dedupeDoneTtlMs);
   }
 
   onApplicationBootstrap(): void {
@@ -121,7 +125,7 @@ export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, Bef
       (subscription.nestEnhancers ?? declaresEnhancers(instance, method))
         ? this.inNestContext(instance, method, methodName)
         : (payload, delivery) => Promise.resolve(method.call(instance, payload, delivery));
-    const consuming = this.options.consuming;
+    const consuming = this.consuming;
     const policy = resolveRetryPolicy(subscription.retry, consuming, Boolean(subscription.ordered));
     assertDeliveryLimitAbove(policy.maxAttempts, consuming.deliveryLimit, subscription.consumer);
     const prefetch = subscription.prefetch ?? consuming.prefetch;
@@ -180,7 +184,12 @@ export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, Bef
     subscription: ReliableSubscriptionOptions,
     retryDelaysMs: number[],
   ): { queues: string[]; plan: TopologyPlan } {
-    return subscriptionTopology(this.names, this.options, subscription, retryDelaysMs);
+    return subscriptionTopology(
+      this.names,
+      { consuming: this.consuming, topology: this.topology },
+      subscription,
+      retryDelaysMs,
+    );
   }
 }
 

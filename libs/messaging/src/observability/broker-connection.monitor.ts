@@ -1,7 +1,7 @@
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectMessagingOptions } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { InjectOptions } from '../messaging.constants';
+import type { MonitoringOptions } from './monitoring.options';
 
 /**
  * Remembers since when the broker connection (the one the relay publishes on) has been down, by
@@ -15,12 +15,12 @@ export class BrokerConnectionMonitor implements OnApplicationBootstrap, OnApplic
 
   constructor(
     private readonly amqp: AmqpConnection,
-    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+    @InjectOptions('monitoring') private readonly options: MonitoringOptions,
   ) {}
 
   onApplicationBootstrap(): void {
     this.sample();
-    this.timer = setInterval(() => this.sample(), this.options.observability.brokerSampleIntervalMs);
+    this.timer = setInterval(() => this.sample(), this.options.brokerSampleIntervalMs);
     this.timer.unref();
   }
 

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { InjectMessagingOptions } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { InjectOptions } from '../messaging.constants';
+import type { MonitoringOptions } from './monitoring.options';
 import { MessagingHealthIndicators } from './messaging-health.indicators';
 
 /**
@@ -14,7 +14,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly mysql: TypeOrmHealthIndicator,
     private readonly messaging: MessagingHealthIndicators,
-    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+    @InjectOptions('monitoring') private readonly options: MonitoringOptions,
   ) {}
 
   @Get('live')
@@ -27,7 +27,7 @@ export class HealthController {
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
     return this.health.check([
-      () => this.mysql.pingCheck('mysql', { timeout: this.options.observability.probeTimeoutMs }),
+      () => this.mysql.pingCheck('mysql', { timeout: this.options.probeTimeoutMs }),
       () => this.messaging.rabbitmq(),
       () => this.messaging.redisPing(),
       () => this.messaging.outbox(),

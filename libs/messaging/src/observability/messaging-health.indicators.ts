@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type Redis from 'ioredis';
-import { InjectMessagingOptions, MESSAGING_REDIS } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { InjectOptions, MESSAGING_REDIS } from '../messaging.constants';
+import type { MonitoringOptions } from './monitoring.options';
 import { BrokerConnectionMonitor } from './broker-connection.monitor';
 import { OutboxBacklog } from './outbox-backlog';
 
@@ -14,13 +14,13 @@ export class MessagingHealthIndicators {
     private readonly broker: BrokerConnectionMonitor,
     private readonly backlog: OutboxBacklog,
     @Inject(MESSAGING_REDIS) private readonly redis: Redis,
-    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+    @InjectOptions('monitoring') private readonly options: MonitoringOptions,
   ) {}
 
   rabbitmq(key = 'rabbitmq'): HealthIndicatorResult {
     const session = this.indicators.check(key);
     const downMs = this.broker.unreachableForMs();
-    const thresholdMs = this.options.observability.brokerUnreachableMs;
+    const thresholdMs = this.options.brokerUnreachableMs;
     if (downMs > thresholdMs) return session.down({ message: 'broker unreachable', unreachableMs: downMs });
     return session.up(downMs > 0 ? { reconnecting: true, unreachableMs: downMs } : undefined);
   }
@@ -30,7 +30,7 @@ export class MessagingHealthIndicators {
     // ioredis queues commands while reconnecting; a client that is not ready is down now.
     if (this.redis.status !== 'ready') return session.down({ message: `redis ${this.redis.status}` });
     try {
-      await withTimeout(this.redis.ping(), this.options.observability.probeTimeoutMs);
+      await withTimeout(this.redis.ping(), this.options.probeTimeoutMs);
       return session.up();
     } catch (error) {
       return session.down({ message: (error as Error).message });
@@ -39,12 +39,9 @@ export class MessagingHealthIndicators {
 
   async outbox(key = 'outbox'): Promise<HealthIndicatorResult> {
     const session = this.indicators.check(key);
-    const maxAgeMs = this.options.observability.outboxMaxAgeMs;
+    const maxAgeMs = this.options.outboxStuckAfterMs;
     try {
-      const { pending, oldestAgeMs } = await withTimeout(
-        this.backlog.measure(),
-        this.options.observability.probeTimeoutMs,
-      );
+      const { pending, oldestAgeMs } = await withTimeout(this.backlog.measure(), this.options.probeTimeoutMs);
       const details = { pending, oldestAgeMs: Math.round(oldestAgeMs), maxAgeMs };
       return oldestAgeMs > maxAgeMs
         ? session.down({ message: 'oldest pending outbox row too old', ...details })

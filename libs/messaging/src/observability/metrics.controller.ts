@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Logger } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { InjectMessagingOptions } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { InjectOptions } from '../messaging.constants';
+import type { MonitoringOptions } from './monitoring.options';
 import { MessagingMetrics } from './messaging-metrics';
 import { OutboxBacklog } from './outbox-backlog';
 
@@ -25,9 +25,9 @@ export class MetricsController {
   constructor(
     private readonly metrics: MessagingMetrics,
     private readonly backlog: OutboxBacklog,
-    @InjectMessagingOptions() options: ResolvedMessagingOptions,
+    @InjectOptions('monitoring') options: MonitoringOptions,
   ) {
-    this.registry = options.observability.defaultNodeMetrics
+    this.registry = options.defaultNodeMetrics
       ? Registry.merge([metrics.registry, nodeMetricsRegistry()])
       : metrics.registry;
   }

@@ -1,6 +1,7 @@
-import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import type { MessagingFeatures } from '../messaging.options';
 import { BrokerConnectionMonitor } from './broker-connection.monitor';
 import { HealthController } from './health.controller';
 import { MessageContextInterceptor } from './message-context.interceptor';
@@ -10,22 +11,41 @@ import { MetricsController } from './metrics.controller';
 import { OutboxBacklog } from './outbox-backlog';
 import { TraceContextMiddleware } from './trace-context.middleware';
 
-/** `/health/live`, `/health/ready`, `/metrics`, and the trace/log context of requests and deliveries. */
+/** `/health/live` and `/health/ready` (`features.health`). */
+@Module({ imports: [TerminusModule], controllers: [HealthController] })
+class HealthRoutesModule {}
+
+/** `/metrics` (`features.metrics`). */
+@Module({ controllers: [MetricsController] })
+class MetricsRoutesModule {}
+
+/** Trace/log context of every HTTP request and Rabbit handler (`features.requestContext`). */
+@Module({ providers: [{ provide: APP_INTERCEPTOR, useClass: MessageContextInterceptor }] })
+class RequestContextModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(TraceContextMiddleware).forRoutes('*');
+  }
+}
+
+/**
+ * Metrics, broker monitor, outbox backlog and health indicators for every app; the routes and global
+ * enhancers only for the features the app keeps on.
+ */
 @Global()
 @Module({
   imports: [TerminusModule],
-  controllers: [HealthController, MetricsController],
-  providers: [
-    MessagingMetrics,
-    OutboxBacklog,
-    BrokerConnectionMonitor,
-    MessagingHealthIndicators,
-    { provide: APP_INTERCEPTOR, useClass: MessageContextInterceptor },
-  ],
-  exports: [MessagingMetrics, OutboxBacklog, BrokerConnectionMonitor],
+  providers: [MessagingMetrics, OutboxBacklog, BrokerConnectionMonitor, MessagingHealthIndicators],
+  exports: [MessagingMetrics, OutboxBacklog, BrokerConnectionMonitor, MessagingHealthIndicators],
 })
-export class ObservabilityModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(TraceContextMiddleware).forRoutes('*');
+export class ObservabilityModule {
+  static forFeatures(features: MessagingFeatures): DynamicModule {
+    return {
+      module: ObservabilityModule,
+      imports: [
+        ...(features.health ? [HealthRoutesModule] : []),
+        ...(features.metrics ? [MetricsRoutesModule] : []),
+        ...(features.requestContext ? [RequestContextModule] : []),
+      ],
+    };
   }
 }

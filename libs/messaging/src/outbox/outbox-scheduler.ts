@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { InjectMessagingOptions } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { InjectOptions } from '../messaging.constants';
+import type { RelayOptions } from './outbox.options';
 import { OutboxWake } from './outbox-wake';
 
 /** When a message added to the outbox becomes due: an instant or a delay from now. */
@@ -48,15 +48,15 @@ export class OutboxScheduler implements OnApplicationBootstrap, OnModuleDestroy 
   private again = false;
 
   constructor(
-    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+    @InjectOptions('relay') private readonly relay: RelayOptions,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly wake: OutboxWake,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.options.outbox.relayEnabled) return;
+    if (!this.relay.enabled) return;
     this.running = true;
-    this.poll = setInterval(() => this.releaseSoon(), this.options.outbox.pollIntervalMs);
+    this.poll = setInterval(() => this.releaseSoon(), this.relay.pollIntervalMs);
     this.poll.unref();
     this.releaseSoon();
   }

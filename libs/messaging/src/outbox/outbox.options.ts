@@ -1,12 +1,16 @@
-/** Tuning of the transactional outbox and its relay. Every field has a default (see OUTBOX_DEFAULTS). */
+/** Writing to the outbox (`OutboxService.add`). */
 export interface OutboxOptions {
-  /** Start the relay in this process. @default true */
-  relayEnabled: boolean;
   /** Largest serialized payload accepted by `OutboxService.add`. @default 262144 (256 KiB) */
   maxPayloadBytes: number;
+}
+
+/** The relay: how rows are claimed, published with confirms and retried (ADR 0205). */
+export interface RelayOptions {
+  /** Start the relay in this process. @default true */
+  enabled: boolean;
   /** Fallback poll when no post-commit wake-up arrives. @default 1000 */
   pollIntervalMs: number;
-  /** Rows claimed per claim query; larger batches spread its fixed cost (ADR 0205). @default 2000 */
+  /** Rows claimed per claim query; larger batches spread its fixed cost. @default 2000 */
   batchSize: number;
   /** Publishes awaiting a broker confirm at once; covers the next claim's latency. @default 6000 */
   publishWindow: number;
@@ -20,31 +24,35 @@ export interface OutboxOptions {
   backoffMaxMs: number;
   /** A publish without a confirm after this long counts as failed. @default 10000 */
   confirmTimeoutMs: number;
-  /** Sent rows are kept this long, then purged. 0 deletes at once. @default 86400000 (24 h) */
-  retentionMs: number;
-  /** Rows deleted per purge statement. @default 1000 */
-  purgeBatchSize: number;
-  /** A pending row older than this raises a stuck-outbox alert. @default 300000 */
-  stuckAfterMs: number;
-  /**
-   * Relay partitions of keyed rows (`hash(key) % relayPartitions`). One relay instance owns a partition at
-   * a time. Changing it keeps order: a row still waits for every earlier unsent row of its key.
-   * @default 16
-   */
-  relayPartitions: number;
-  /** How long a relay owns a partition without renewing; renewed every third of it. @default 15000 */
-  partitionLeaseMs: number;
   /** Identity of this relay in `locked_by` and partition leases. @default `${serviceName}@${hostname}:${pid}:<random>` */
-  relayOwnerId: string;
-  /** How often the retention purge runs. @default 60000 */
-  purgeIntervalMs: number;
-  /** How often pending rows are counted (metrics) and checked for the stuck alert. @default 30000 */
-  stuckCheckIntervalMs: number;
+  ownerId: string;
 }
 
-export const OUTBOX_DEFAULTS: OutboxOptions = {
-  relayEnabled: true,
-  maxPayloadBytes: 256 * 1024,
+/**
+ * Relay partitions of keyed rows (`hash(key) % count`, docs/ordering.md). One relay instance owns a
+ * partition at a time.
+ */
+export interface RelayPartitionOptions {
+  /** Number of partitions. Changing it keeps order: a row still waits for every earlier unsent row of its key. @default 16 */
+  count: number;
+  /** How long a relay owns a partition without renewing; renewed every third of it. @default 15000 */
+  leaseMs: number;
+}
+
+/** How long sent outbox rows are kept and how they are purged. */
+export interface RetentionOptions {
+  /** Sent rows are kept this long, then purged. 0 deletes at once. @default 86400000 (24 h) */
+  sentRowsMs: number;
+  /** Rows deleted per purge statement. @default 1000 */
+  purgeBatchSize: number;
+  /** How often the purge runs. @default 60000 */
+  purgeIntervalMs: number;
+}
+
+export const OUTBOX_DEFAULTS: OutboxOptions = { maxPayloadBytes: 256 * 1024 };
+
+export const RELAY_DEFAULTS: RelayOptions = {
+  enabled: true,
   pollIntervalMs: 1000,
   batchSize: 2000,
   publishWindow: 6000,
@@ -53,12 +61,13 @@ export const OUTBOX_DEFAULTS: OutboxOptions = {
   backoffBaseMs: 1000,
   backoffMaxMs: 300_000,
   confirmTimeoutMs: 10_000,
-  retentionMs: 24 * 3600_000,
+  ownerId: '',
+};
+
+export const RELAY_PARTITION_DEFAULTS: RelayPartitionOptions = { count: 16, leaseMs: 15_000 };
+
+export const RETENTION_DEFAULTS: RetentionOptions = {
+  sentRowsMs: 24 * 3600_000,
   purgeBatchSize: 1000,
-  stuckAfterMs: 300_000,
-  relayPartitions: 16,
-  partitionLeaseMs: 15_000,
-  relayOwnerId: '',
   purgeIntervalMs: 60_000,
-  stuckCheckIntervalMs: 30_000,
 };

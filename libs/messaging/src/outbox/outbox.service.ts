@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { InjectMessagingOptions } from '../messaging.constants';
+import { InjectOptions } from '../messaging.constants';
 import { topologyNames } from '../topology/topology-names';
 import { currentTraceHeaders } from '../observability/trace-context';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import type { TopologyOptions } from '../topology/topology.options';
+import type { OutboxOptions, RelayPartitionOptions } from './outbox.options';
 import { OutboxCommitSubscriber } from './outbox-commit.subscriber';
 import { OutboxMessage } from './outbox-message.entity';
 import { outboxPartitionOf } from './outbox-partition';
@@ -23,7 +24,9 @@ import { OutboxScheduler, ScheduleOptions, scheduledDueAt } from './outbox-sched
 @Injectable()
 export class OutboxService {
   constructor(
-    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+    @InjectOptions('outbox') private readonly options: OutboxOptions,
+    @InjectOptions('relayPartitions') private readonly partitions: RelayPartitionOptions,
+    @InjectOptions('topology') private readonly topology: TopologyOptions,
     private readonly commits: OutboxCommitSubscriber,
     private readonly wake: OutboxWake,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -53,7 +56,7 @@ export class OutboxService {
       exchange: message.exchange,
       routingKey: message.routingKey,
       partitionKey: key,
-      partition: key === null ? null : outboxPartitionOf(key, this.options.outbox.relayPartitions),
+      partition: key === null ? null : outboxPartitionOf(key, this.partitions.count),
       payload,
       headers: JSON.stringify(headers),
       attempts: 0,
@@ -90,7 +93,7 @@ export class OutboxService {
   /** `{ stream, type }` names an event; the exchange comes from the topology prefix, never from the app. */
   private addressed(input: NewOutboxMessage | OutboxEvent): NewOutboxMessage {
     if (!('type' in input)) return input;
-    const names = topologyNames(this.options.topology.prefix);
+    const names = topologyNames(this.topology.prefix);
     const { stream, type, ...rest } = input;
     const exchange = stream === undefined ? names.eventsExchange : names.orderedExchange(stream);
     return { ...rest, exchange, routingKey: type };
@@ -139,8 +142,8 @@ export class OutboxService {
     }
     if (text === undefined) throw new PayloadNotSerializableError(messageId, 'serializes to nothing');
     const size = Buffer.byteLength(text, 'utf8');
-    if (size > this.options.outbox.maxPayloadBytes) {
-      throw new PayloadTooLargeError(messageId, size, this.options.outbox.maxPayloadBytes);
+    if (size > this.options.maxPayloadBytes) {
+      throw new PayloadTooLargeError(messageId, size, this.options.maxPayloadBytes);
     }
     return text;
   }

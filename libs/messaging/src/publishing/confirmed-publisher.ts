@@ -2,8 +2,8 @@ import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
 import { Subject, Subscription } from 'rxjs';
-import { InjectMessagingOptions } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { InjectOptions } from '../messaging.constants';
+import type { RelayOptions } from '../outbox/outbox.options';
 import { MessagingMetrics } from '../observability/messaging-metrics';
 import {
   BrokerUnavailableError,
@@ -53,7 +53,7 @@ export class ConfirmedPublisher implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly amqp: AmqpConnection,
     private readonly metrics: MessagingMetrics,
-    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+    @InjectOptions('relay') private readonly options: RelayOptions,
   ) {}
 
   onModuleInit(): void {
@@ -99,10 +99,10 @@ export class ConfirmedPublisher implements OnModuleInit, OnApplicationShutdown {
             new ConfirmTimeoutError(
               messageId,
               exchange,
-              `no confirm within ${this.options.outbox.confirmTimeoutMs} ms`,
+              `no confirm within ${this.options.confirmTimeoutMs} ms`,
             ),
           ),
-        this.options.outbox.confirmTimeoutMs,
+        this.options.confirmTimeoutMs,
       );
       try {
         // mandatory=true: an ack alone does not mean a queue got it; the return comes first.

@@ -5,10 +5,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Subscription } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { DeadLetterService } from '../dead-letters/dead-letter.service';
-import { InjectMessagingOptions } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { InjectOptions } from '../messaging.constants';
+import type { ServiceIdentity } from '../messaging.options';
 import { MessagingMetrics } from '../observability/messaging-metrics';
 import { BackOff, ClaimedRow, OutboxClaims } from '../outbox/outbox-claims';
+import type { RelayOptions, RetentionOptions } from '../outbox/outbox.options';
 import { OutboxWake } from '../outbox/outbox-wake';
 import { ConfirmedPublisher } from './confirmed-publisher';
 import { outgoingMessageOf } from './outgoing-message';
@@ -45,7 +46,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private retryDue = 0;
 
   constructor(
-    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+    @InjectOptions('relay') private readonly options: RelayOptions,
+    @InjectOptions('retention') private readonly retention: RetentionOptions,
+    @InjectOptions('service') service: ServiceIdentity,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly claims: OutboxClaims,
     private readonly publisher: ConfirmedPublisher,
@@ -54,12 +57,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly wake: OutboxWake,
   ) {
     this.owner =
-      options.outbox.relayOwnerId ||
-      `${options.serviceName}@${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+      options.ownerId ||
+      `${service.serviceName}@${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   }
 
   onApplicationBootstrap(): void {
-    if (!this.options.outbox.relayEnabled) return;
+    if (!this.options.enabled) return;
     this.running = true;
     this.subscriptions = [
       this.wake.subscribe(() => this.wakeUp()),
@@ -109,7 +112,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async drain(): Promise<void> {
-    const { batchSize, publishWindow, leaseMs } = this.options.outbox;
+    const { batchSize, publishWindow, leaseMs } = this.options;
     let lastClaimFull = false;
     for (;;) {
       this.settleInBackground();
@@ -193,7 +196,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     const failed = batch.filter((s): s is Required<Settlement> => s.failure !== undefined);
     await this.claims.markSent(
       sent.map((row) => row.id),
-      this.options.outbox.retentionMs === 0,
+      this.retention.sentRowsMs === 0,
     );
     for (const row of sent) this.metrics.relayPublished.inc({ exchange: row.exchange });
     // A sent keyed row unblocks the next row of its key: claim again.
@@ -206,15 +209,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     if (released.length > 0) this.wanted = true;
 
     const counted = failed.filter((s) => s.failure.countsAsAttempt);
-    const exhausted = counted.filter((s) => s.row.attempts + 1 >= this.options.outbox.maxAttempts);
+    const exhausted = counted.filter((s) => s.row.attempts + 1 >= this.options.maxAttempts);
     const backOffs: BackOff[] = counted
-      .filter((s) => s.row.attempts + 1 < this.options.outbox.maxAttempts)
+      .filter((s) => s.row.attempts + 1 < this.options.maxAttempts)
       .map(({ row, failure }) => ({
         id: row.id,
         attempts: row.attempts + 1,
         delayMs: publishBackoffMs(row.attempts + 1, {
-          baseMs: this.options.outbox.backoffBaseMs,
-          maxMs: this.options.outbox.backoffMaxMs,
+          baseMs: this.options.backoffBaseMs,
+          maxMs: this.options.backoffMaxMs,
         }),
         error: `${failure.reason}: ${failure.message}`,
       }));

@@ -1,8 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AlertBus } from '../alerting/alert-bus';
-import { InjectMessagingOptions } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { InjectOptions } from '../messaging.constants';
+import type { MonitoringOptions } from '../observability/monitoring.options';
+import type { RelayOptions, RelayPartitionOptions, RetentionOptions } from '../outbox/outbox.options';
 import { MessagingMetrics } from '../observability/messaging-metrics';
 import { OutboxClaims } from '../outbox/outbox-claims';
 import { OutboxRelay } from './outbox-relay.service';
@@ -25,11 +26,13 @@ export const RELAY_JOBS = {
 export class RelayJobs implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(RelayJobs.name);
   private readonly names: string[] = [];
-  private stuckSince: number | null = null;
   private lastStuckAlert = 0;
 
   constructor(
-    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
+    @InjectOptions('relay') private readonly relayOptions: RelayOptions,
+    @InjectOptions('relayPartitions') private readonly partitions: RelayPartitionOptions,
+    @InjectOptions('retention') private readonly retention: RetentionOptions,
+    @InjectOptions('monitoring') private readonly monitoring: MonitoringOptions,
     private readonly scheduler: SchedulerRegistry,
     private readonly relay: OutboxRelay,
     private readonly claims: OutboxClaims,
@@ -39,14 +42,13 @@ export class RelayJobs implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    const o = this.options.outbox;
-    if (!o.relayEnabled) return;
-    this.schedule(RELAY_JOBS.partitions, Math.max(100, Math.floor(o.partitionLeaseMs / 3)), () =>
+    if (!this.relayOptions.enabled) return;
+    this.schedule(RELAY_JOBS.partitions, Math.max(100, Math.floor(this.partitions.leaseMs / 3)), () =>
       this.renewPartitions(),
     );
-    this.schedule(RELAY_JOBS.resend, o.pollIntervalMs, () => this.relay.poll());
-    this.schedule(RELAY_JOBS.purge, o.purgeIntervalMs, () => this.purge());
-    this.schedule(RELAY_JOBS.stuck, o.stuckCheckIntervalMs, () => this.checkStuck());
+    this.schedule(RELAY_JOBS.resend, this.relayOptions.pollIntervalMs, () => this.relay.poll());
+    this.schedule(RELAY_JOBS.purge, this.retention.purgeIntervalMs, () => this.purge());
+    this.schedule(RELAY_JOBS.stuck, this.monitoring.outboxCheckIntervalMs, () => this.checkStuck());
     void this.run(RELAY_JOBS.partitions, () => this.renewPartitions());
   }
 
@@ -91,9 +93,9 @@ export class RelayJobs implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async renewPartitions(): Promise<void> {
     if (!this.relay.active) return;
-    const o = this.options.outbox;
     const before = this.ownedCount;
-    const owned = await this.ownership.renew(this.relay.owner, o.relayPartitions, o.partitionLeaseMs);
+    const { count, leaseMs } = this.partitions;
+    const owned = await this.ownership.renew(this.relay.owner, count, leaseMs);
     this.ownedCount = owned.length;
     if (owned.length > before) this.relay.wakeUp();
   }
@@ -101,25 +103,21 @@ export class RelayJobs implements OnApplicationBootstrap, OnModuleDestroy {
   private ownedCount = 0;
 
   private async purge(): Promise<void> {
-    const { retentionMs, purgeBatchSize } = this.options.outbox;
+    const { sentRowsMs, purgeBatchSize } = this.retention;
     // Small batches keep each DELETE's locks short; a big backlog is worked off over several ticks.
     for (let i = 0; i < 10; i++) {
-      const deleted = await this.claims.purgeSent(retentionMs, purgeBatchSize);
+      const deleted = await this.claims.purgeSent(sentRowsMs, purgeBatchSize);
       if (deleted < purgeBatchSize) return;
     }
   }
 
   private async checkStuck(): Promise<void> {
-    const { stuckAfterMs } = this.options.outbox;
+    const stuckAfterMs = this.monitoring.outboxStuckAfterMs;
     const { pending, oldestAgeMs } = await this.claims.pendingStats();
     this.metrics.outboxPending.set(pending);
     this.metrics.outboxOldestPendingSeconds.set(oldestAgeMs / 1000);
-    if (oldestAgeMs < stuckAfterMs) {
-      this.stuckSince = null;
-      return;
-    }
+    if (oldestAgeMs < stuckAfterMs) return;
     const now = Date.now();
-    this.stuckSince ??= now;
     // Once when it gets stuck, then again every stuckAfterMs while it stays stuck.
     if (now - this.lastStuckAlert < stuckAfterMs) return;
     this.lastStuckAlert = now;

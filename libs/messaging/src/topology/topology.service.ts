@@ -1,8 +1,8 @@
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { Injectable } from '@nestjs/common';
 import type { ConfirmChannel } from 'amqplib';
-import { InjectMessagingOptions } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import { InjectOptions } from '../messaging.constants';
+import type { TopologyOptions } from './topology.options';
 import { TopologyDeclarationError } from './topology-declaration.error';
 import { topologyNames, TopologyNames } from './topology-names';
 import { applyTopologyPlan, TopologyPlan } from './topology-plan';
@@ -18,9 +18,9 @@ export class TopologyService {
 
   constructor(
     private readonly amqp: AmqpConnection,
-    @InjectMessagingOptions() options: ResolvedMessagingOptions,
+    @InjectOptions('topology') options: TopologyOptions,
   ) {
-    this.names = topologyNames(options.topology.prefix);
+    this.names = topologyNames(options.prefix);
   }
 
   /** The topic exchange for unordered events. Idempotent. */

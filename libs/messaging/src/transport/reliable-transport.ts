@@ -7,9 +7,11 @@ import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { DedupeInterceptor } from '../consuming/dedupe.interceptor';
 import { DeadLetterService } from '../dead-letters/dead-letter.service';
-import { MESSAGING_OPTIONS, MESSAGING_REDIS } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
+import type { ConsumingOptions } from '../consuming/consuming.options';
+import { MESSAGING_REDIS, optionSliceToken } from '../messaging.constants';
+import type { ServiceIdentity } from '../messaging.options';
 import { MessagingMetrics } from '../observability/messaging-metrics';
+import type { TopologyOptions } from '../topology/topology.options';
 import type { ReliableServerOptions } from './reliable-event.options';
 import { ReliableExceptionFilter } from './reliable-exception.filter';
 import { ReliableServer } from './reliable.server';
@@ -25,7 +27,11 @@ export function reliableTransport(
     dataSource: find<DataSource>(getDataSourceToken()),
     deadLetters: find<DeadLetterService>(DeadLetterService),
     metrics: find<MessagingMetrics>(MessagingMetrics),
-    options: find<ResolvedMessagingOptions>(MESSAGING_OPTIONS),
+    options: {
+      redisKeyPrefix: find<ServiceIdentity>(optionSliceToken('service')).redisKeyPrefix,
+      consuming: find<ConsumingOptions>(optionSliceToken('consuming')),
+      topology: find<TopologyOptions>(optionSliceToken('topology')),
+    },
     redis: find<Redis>(MESSAGING_REDIS),
     dedupe: find<DedupeInterceptor>(DedupeInterceptor),
     modules: find<ModulesContainer>(ModulesContainer),

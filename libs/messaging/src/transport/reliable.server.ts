@@ -31,7 +31,7 @@ export interface ReliableTransportDeps {
   dataSource: DataSource;
   deadLetters: DeadLetterService;
   metrics: MessagingMetrics;
-  options: ResolvedMessagingOptions;
+  options: Pick<ResolvedMessagingOptions, 'redisKeyPrefix' | 'consuming' | 'topology'>;
   redis: Redis;
   dedupe: DedupeInterceptor;
   modules: ModulesContainer;

@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { connect, type ChannelModel, type Channel } from 'amqplib';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { DeadLetterService, MessagingModule, ParkRequest, setupAdminOpenApi } from '../../src';
+import { DeadLetterService, MessagingModule, ParkRequest, setupAdminOpenApi } from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
 
 const TOKEN = 'admin-api-test-token-0123456789';
@@ -22,7 +22,7 @@ describe('Admin JSON API (G8) against MySQL, the outbox relay and RabbitMQ', () 
     const moduleRef = await Test.createTestingModule({
       imports: [
         MessagingModule.forRoot(
-          ns.options({ serviceName: 'billing', admin: { token: TOKEN }, outbox: { pollIntervalMs: 200 } }),
+          ns.options({ serviceName: 'billing', admin: { token: TOKEN }, relay: { pollIntervalMs: 200 } }),
         ),
       ],
     }).compile();

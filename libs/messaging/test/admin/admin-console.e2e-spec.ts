@@ -5,7 +5,12 @@ import { Test } from '@nestjs/testing';
 import { IsInt, IsString, Max, Min } from 'class-validator';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { MessagingModule, ReliableSubscribe, ReliableSubscriptionExplorer, topologyNames } from '../../src';
+import {
+  MessagingModule,
+  ReliableSubscribe,
+  ReliableSubscriptionExplorer,
+  topologyNames,
+} from '@app/messaging/testing';
 import { RawPublisher } from '../consuming/raw-publisher';
 import { createTestNamespace, REPO_ROOT, TestNamespace, waitFor } from '../support';
 
@@ -60,7 +65,7 @@ describe('Dead-letter console in Debian Chromium: viewer and operator (ADR 0302)
             serviceName: 'stock',
             topology: { prefix: PREFIX },
             admin: { token: OPERATOR, viewerToken: VIEWER },
-            outbox: { pollIntervalMs: 200 },
+            relay: { pollIntervalMs: 200 },
           }),
         ),
       ],

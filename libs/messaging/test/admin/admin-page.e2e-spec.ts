@@ -4,7 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { chromium, type Browser } from 'playwright-core';
 import request from 'supertest';
-import { DeadLetterService, MessagingModule } from '../../src';
+import { DeadLetterService, MessagingModule } from '@app/messaging/testing';
 import { createTestNamespace, REPO_ROOT, TestNamespace } from '../support';
 
 const TOKEN = 'admin-page-test-token-0123456789';
@@ -23,7 +23,7 @@ describe('Admin page (G8) in Debian Chromium', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         MessagingModule.forRoot(
-          ns.options({ serviceName: 'billing', admin: { token: TOKEN }, outbox: { pollIntervalMs: 200 } }),
+          ns.options({ serviceName: 'billing', admin: { token: TOKEN }, relay: { pollIntervalMs: 200 } }),
         ),
       ],
     }).compile();

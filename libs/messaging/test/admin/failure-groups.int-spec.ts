@@ -9,7 +9,7 @@ import {
   ReliableSubscriptionExplorer,
   setupAdminOpenApi,
   topologyNames,
-} from '../../src';
+} from '@app/messaging/testing';
 import { RawPublisher } from '../consuming/raw-publisher';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
 
@@ -65,7 +65,7 @@ describe('Failure groups, group replay, audit and roles (ADR 0302)', () => {
             serviceName: 'billing',
             topology: { prefix: PREFIX },
             admin: { token: OPERATOR, viewerToken: VIEWER, authFailureLimit: 3, authBlockMs: 30_000 },
-            outbox: { pollIntervalMs: 200 },
+            relay: { pollIntervalMs: 200 },
           }),
         ),
       ],

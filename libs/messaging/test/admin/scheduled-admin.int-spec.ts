@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { MessagingModule, OutboxService } from '../../src';
+import { MessagingModule, OutboxService } from '@app/messaging';
 import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
 import { BrokerProbe, Received } from '../publishing/relay-test-kit';
 
@@ -27,7 +27,7 @@ describe('Scheduled messages in the admin API: listed in due order, cancelled be
     const moduleRef = await Test.createTestingModule({
       imports: [
         MessagingModule.forRoot(
-          ns.options({ admin: { token: OPERATOR, viewerToken: VIEWER }, outbox: { pollIntervalMs: 200 } }),
+          ns.options({ admin: { token: OPERATOR, viewerToken: VIEWER }, relay: { pollIntervalMs: 200 } }),
         ),
       ],
     }).compile();

@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DeadLetterService, MessagingModule } from '../../src';
+import { DeadLetterService, MessagingModule } from '@app/messaging/testing';
 
 const env = process.env;
 
@@ -15,7 +15,7 @@ const env = process.env;
       rabbitmqUrls: env.RABBITMQ_URL!,
       redisUrl: env.REDIS_URL!,
       redisKeyPrefix: env.REDIS_KEY_PREFIX,
-      outbox: { relayEnabled: false },
+      relay: { enabled: false },
       alerting: { smtpUrl: env.SMTP_URL!, digestWindowMs: Number(env.DIGEST_WINDOW_MS) },
     }),
   ],

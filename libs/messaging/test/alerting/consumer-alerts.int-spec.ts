@@ -8,7 +8,7 @@ import {
   ReliableSubscribe,
   ReliableSubscriptionExplorer,
   topologyNames,
-} from '../../src';
+} from '@app/messaging/testing';
 import { RawPublisher } from '../consuming/raw-publisher';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
 import { SmtpSink } from './smtp-sink';
@@ -74,7 +74,7 @@ describe('alerts and replay with a real reliable consumer (G7, G8)', () => {
             serviceName: 'billing',
             topology: { prefix: PREFIX },
             admin: { token: TOKEN },
-            outbox: { pollIntervalMs: 200 },
+            relay: { pollIntervalMs: 200 },
             alerting: { smtpUrl: sink.url, digestWindowMs: DIGEST_WINDOW_MS, sendRetryMaxMs: 1_000 },
           }),
         ),

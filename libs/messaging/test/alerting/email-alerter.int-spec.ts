@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { DeadLetterService, MessagingModule, ParkRequest } from '../../src';
+import { DeadLetterService, MessagingModule, ParkRequest } from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
 import { SmtpSink } from './smtp-sink';
 
@@ -31,7 +31,7 @@ describe('EmailAlerter (G7) against a real SMTP sink and MySQL', () => {
         MessagingModule.forRoot(
           ns.options({
             serviceName: 'billing',
-            outbox: { relayEnabled: false },
+            relay: { enabled: false },
             alerting: {
               smtpUrl: sink.url,
               to: 'oncall@example.com',

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { topologyNames } from '../../src';
+import { topologyNames } from '@app/messaging';
 import { createTestNamespace, startChild, TestNamespace, waitFor } from '../support';
 import { createEffectTable, effectCount, query } from './effect-table';
 import { RawPublisher } from './raw-publisher';

@@ -1,9 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { MessagingModule } from '../../src';
-import { DUPLICATE_DELIVERY, ReliableDeliveryContext } from '../../src/consuming/delivery-context';
-import { InboxBatcher } from '../../src/consuming/inbox-batcher';
+import { MessagingModule } from '@app/messaging';
+import { DUPLICATE_DELIVERY, InboxBatcher, ReliableDeliveryContext } from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace } from '../support';
 import { createEffectTable, query } from './effect-table';
 
@@ -53,7 +52,7 @@ describe('inbox group commit: duplicates', () => {
     ns = await createTestNamespace('inboxdup');
     await createEffectTable(ns.database.url);
     const moduleRef = await Test.createTestingModule({
-      imports: [MessagingModule.forRoot(ns.options({ outbox: { relayEnabled: false } }))],
+      imports: [MessagingModule.forRoot(ns.options({ relay: { enabled: false } }))],
     }).compile();
     app = moduleRef.createNestApplication({ logger: ['error'] });
     await app.init();

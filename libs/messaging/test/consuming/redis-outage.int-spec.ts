@@ -7,7 +7,7 @@ import {
   ReliableSubscribe,
   ReliableSubscriptionExplorer,
   topologyNames,
-} from '../../src';
+} from '@app/messaging/testing';
 import {
   createTestNamespace,
   managementApi,
@@ -43,7 +43,7 @@ describe('Redis stopped while consuming (fail closed)', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         MessagingModule.forRoot(
-          ns.options({ redisUrl: redis.url, topology: { prefix: PREFIX }, outbox: { relayEnabled: false } }),
+          ns.options({ redisUrl: redis.url, topology: { prefix: PREFIX }, relay: { enabled: false } }),
         ),
       ],
       providers: [OutageHandler],

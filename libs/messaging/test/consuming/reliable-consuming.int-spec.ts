@@ -21,7 +21,7 @@ import {
   ReliableSubscribe,
   ReliableSubscriptionExplorer,
   topologyNames,
-} from '../../src';
+} from '@app/messaging/testing';
 import { createTestNamespace, deleteKeys, TestNamespace, waitFor } from '../support';
 import { RawPublisher } from './raw-publisher';
 
@@ -159,7 +159,7 @@ describe('reliable consuming (manual ack, dedupe, retries, dead letters)', () =>
             serviceName: 'consuming-test',
             topology: { prefix: PREFIX },
             consuming: { retryDelaysMs: [200, 400], maxMessageBytes: 4096 },
-            outbox: { relayEnabled: false },
+            relay: { enabled: false },
           }),
         ),
         ShippingModule,

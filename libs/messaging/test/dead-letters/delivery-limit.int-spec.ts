@@ -2,7 +2,12 @@ import { Injectable, INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { connect, ChannelModel } from 'amqplib';
 import { DataSource } from 'typeorm';
-import { MessagingModule, ReliableSubscribe, ReliableSubscriptionExplorer, topologyNames } from '../../src';
+import {
+  MessagingModule,
+  ReliableSubscribe,
+  ReliableSubscriptionExplorer,
+  topologyNames,
+} from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
 import { SmtpSink } from '../alerting/smtp-sink';
 
@@ -40,7 +45,7 @@ describe('A message over the quorum queue delivery limit (broker backstop)', () 
         MessagingModule.forRoot(
           ns.options({
             serviceName: 'billing',
-            outbox: { relayEnabled: false },
+            relay: { enabled: false },
             topology: { prefix: PREFIX },
             consuming: { deliveryLimit: DELIVERY_LIMIT, maxAttempts: 1 },
             alerting: { smtpUrl: sink.url },

@@ -1,12 +1,13 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { MessagingModule } from '../../src';
+import { MessagingModule } from '@app/messaging';
 import { SmtpSink } from '../alerting/smtp-sink';
 import { createTestNamespace, managementApi, TestNamespace, waitFor, waitForQuiescence } from '../support';
 import {
   BrokerProbe,
   outboxDrained,
-  FAST_OUTBOX,
+  FAST_PARTITIONS,
+  FAST_RELAY,
   Received,
   seedOutbox,
   sqlQuery,
@@ -63,7 +64,8 @@ describe('G2/G3: a publish the broker nacks', () => {
           ns.options({
             serviceName: 'nack-test',
             // Backoff long enough to be seen between attempts.
-            outbox: { ...FAST_OUTBOX, maxAttempts: MAX_ATTEMPTS, backoffBaseMs: 1500, backoffMaxMs: 3000 },
+            relay: { ...FAST_RELAY, maxAttempts: MAX_ATTEMPTS, backoffBaseMs: 1500, backoffMaxMs: 3000 },
+            relayPartitions: FAST_PARTITIONS,
             alerting: { smtpUrl: sink.url, digestWindowMs: 60_000, sendRetryMaxMs: 1000 },
           }),
         ),

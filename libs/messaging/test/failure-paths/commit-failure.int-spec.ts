@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { FaultProxy } from '../../../../chaos/net/fault-proxy';
-import { OutboxService } from '../../src';
+import { OutboxService } from '@app/messaging';
 import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
 import {
   BrokerProbe,
@@ -39,7 +39,7 @@ describe('G1: a transaction whose COMMIT fails publishes nothing', () => {
     db.port = String(proxy.port);
     writer = await startMessagingApp(
       { ...ns, options: (o = {}) => ns.options({ ...o, mysqlUrl: db.toString() }) },
-      { relayEnabled: false },
+      { relay: { enabled: false } },
     );
     relay = await startMessagingApp(ns);
   });

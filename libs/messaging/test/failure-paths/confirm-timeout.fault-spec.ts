@@ -39,10 +39,7 @@ describe('G2: a publish whose confirm times out is not marked sent', () => {
     delivered = await broker.collect('orders');
     // Every timeout counts an attempt: enough of them that nothing is parked while the alarm lasts.
     app = await startMessagingApp(ns, {
-      confirmTimeoutMs: 1000,
-      backoffBaseMs: 300,
-      backoffMaxMs: 1000,
-      maxAttempts: 50,
+      relay: { confirmTimeoutMs: 1000, backoffBaseMs: 300, backoffMaxMs: 1000, maxAttempts: 50 },
     });
   });
 

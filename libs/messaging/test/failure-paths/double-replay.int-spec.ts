@@ -1,9 +1,16 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { DeadLetterService, MessagingModule } from '../../src';
+import { DeadLetterService, MessagingModule } from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
-import { BrokerProbe, outboxDrained, FAST_OUTBOX, Received, sqlQuery } from '../publishing/relay-test-kit';
+import {
+  BrokerProbe,
+  outboxDrained,
+  FAST_PARTITIONS,
+  FAST_RELAY,
+  Received,
+  sqlQuery,
+} from '../publishing/relay-test-kit';
 
 jest.setTimeout(90_000);
 
@@ -30,7 +37,12 @@ describe('G8: a dead letter replayed twice at the same time', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         MessagingModule.forRoot(
-          ns.options({ serviceName: 'billing', admin: { token: TOKEN }, outbox: FAST_OUTBOX }),
+          ns.options({
+            serviceName: 'billing',
+            admin: { token: TOKEN },
+            relay: FAST_RELAY,
+            relayPartitions: FAST_PARTITIONS,
+          }),
         ),
       ],
     }).compile();

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { MessagingModule } from '../../src';
+import { MessagingModule } from '@app/messaging';
 import { createTestNamespace, startRabbitApp, stopRabbitApp, TestNamespace, waitFor } from '../support';
 
 interface ReadyBody {

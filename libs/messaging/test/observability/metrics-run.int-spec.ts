@@ -9,7 +9,7 @@ import {
   ReliableSubscribe,
   ReliableSubscriptionExplorer,
   topologyNames,
-} from '../../src';
+} from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
 import { parsePrometheusText, PrometheusSample, sumOf } from './prometheus-text';
 
@@ -47,7 +47,7 @@ describe('/metrics after a scripted run of 100 messages with 5 failures', () => 
           ns.options({
             serviceName: 'metrics-run',
             topology: { prefix: 'metered' },
-            outbox: { pollIntervalMs: 250 },
+            relay: { pollIntervalMs: 250 },
             alerting: { smtpUrl: '' },
           }),
         ),

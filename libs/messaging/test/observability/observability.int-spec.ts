@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
-import { currentTraceHeaders, hardenHttpApp, messagingLoggerParams, MessagingModule } from '../../src';
+import { currentTraceHeaders, hardenHttpApp, messagingLoggerParams, MessagingModule } from '@app/messaging';
 import { createTestNamespace, REPO_ROOT, TestNamespace, waitFor } from '../support';
 
 const QUEUE = 'observability-probe';
@@ -74,8 +74,8 @@ describe('Observability: health, metrics, logs, trace context and HTTP hardening
         MessagingModule.forRoot(
           ns.options({
             serviceName: 'observability-test',
-            outbox: { relayEnabled: false },
-            observability: { outboxMaxAgeMs: 60_000 },
+            relay: { enabled: false },
+            monitoring: { outboxStuckAfterMs: 60_000 },
           }),
         ),
       ],

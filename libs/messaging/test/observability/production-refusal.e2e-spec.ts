@@ -1,4 +1,4 @@
-import { DEFAULT_ADMIN_TOKEN } from '../../src';
+import { DEFAULT_ADMIN_TOKEN } from '@app/messaging/testing';
 import { startChild } from '../support';
 import { builtApp } from './built-app';
 

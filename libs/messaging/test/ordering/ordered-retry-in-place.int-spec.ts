@@ -6,9 +6,9 @@ import {
   ReliableSubscribe,
   ReliableSubscriptionExplorer,
   topologyNames,
-} from '../../src';
+} from '@app/messaging/testing';
 import { createEffectTable, query } from '../consuming/effect-table';
-import { FAST_OUTBOX } from '../publishing/relay-test-kit';
+import { FAST_PARTITIONS, FAST_RELAY } from '../publishing/relay-test-kit';
 import { createTestNamespace, TestNamespace } from '../support';
 import {
   effects,
@@ -83,7 +83,8 @@ describe('an ordered message that fails twice, then succeeds', () => {
           ns.options({
             serviceName: 'ordering-consumer',
             topology: { prefix: PREFIX },
-            outbox: { ...FAST_OUTBOX, relayPartitions: RELAY_PARTITIONS },
+            relay: FAST_RELAY,
+            relayPartitions: { ...FAST_PARTITIONS, count: RELAY_PARTITIONS },
           }),
         ),
       ],

@@ -30,9 +30,9 @@ describe('per-key order end to end across a RabbitMQ restart', () => {
 
   it('handles every key 1..50 in order, once each, across a consumer SIGKILL and a broker restart', async () => {
     const run = await OrderedStreamRun.start(ns, PREFIX);
-    let killed = '';
-    let childOutput = '';
-    let handledWhenStopped = 0;
+    let killed: string;
+    let childOutput: string;
+    let handledWhenStopped: number;
     try {
       const writing = run.writer.writeRounds(KEYS, PER_KEY);
       await waitFor(async () => (await effectTotal(ns)) >= TOTAL / 4, {
@@ -54,7 +54,7 @@ describe('per-key order end to end across a RabbitMQ restart', () => {
       await writing;
       await waitForQuiet(ns, PREFIX, TOTAL);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n${run.output()}`);
+      throw new Error(`${(error as Error).message}\n${run.output()}`, { cause: error });
     } finally {
       await run.stop();
       childOutput = run.output();

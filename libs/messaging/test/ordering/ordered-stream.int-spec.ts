@@ -21,8 +21,8 @@ describe('per-key order end to end (outbox → two relays → hash exchange → 
 
   it('handles every key 1..50 in order, once each, across a consumer SIGKILL and restart', async () => {
     const run = await OrderedStreamRun.start(ns, PREFIX);
-    let killed = '';
-    let childOutput = '';
+    let killed: string;
+    let childOutput: string;
     try {
       const writing = run.writer.writeRounds(KEYS, PER_KEY);
       await waitFor(async () => (await effectTotal(ns)) >= TOTAL / 3, {
@@ -33,7 +33,7 @@ describe('per-key order end to end (outbox → two relays → hash exchange → 
       await writing;
       await waitForQuiet(ns, PREFIX, TOTAL);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n${run.output()}`);
+      throw new Error(`${(error as Error).message}\n${run.output()}`, { cause: error });
     } finally {
       await run.stop();
       childOutput = run.output();

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { MessagingModule, OutboxService, TopologyService, topologyNames } from '../../src';
+import { MessagingModule, OutboxService, TopologyService, topologyNames } from '@app/messaging';
 import { query } from '../consuming/effect-table';
 import { ChildApp, managementApi, startChild, TestNamespace, waitFor } from '../support';
 
@@ -38,7 +38,8 @@ export class OrderedWriter {
           ns.options({
             serviceName: 'ordering-writer',
             topology: { prefix },
-            outbox: { relayEnabled: false, relayPartitions: RELAY_PARTITIONS },
+            relay: { enabled: false },
+            relayPartitions: { count: RELAY_PARTITIONS },
           }),
         ),
       ],

@@ -1,5 +1,10 @@
 import { connect } from 'amqplib';
-import { applyTopologyPlan, ORDERING_KEY_HEADER, partitionedQueuesPlan, topologyNames } from '../../src';
+import {
+  applyTopologyPlan,
+  ORDERING_KEY_HEADER,
+  partitionedQueuesPlan,
+  topologyNames,
+} from '@app/messaging/testing';
 import { createTestNamespace, startRabbitApp, stopRabbitApp, TestNamespace, waitFor } from '../support';
 
 const names = topologyNames('mapping');

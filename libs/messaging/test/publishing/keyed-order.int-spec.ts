@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { OutboxService } from '../../src';
-import { ConfirmedPublisher } from '../../src/publishing/confirmed-publisher';
+import { OutboxService } from '@app/messaging';
+import { ConfirmedPublisher } from '@app/messaging/testing';
 import { createTestNamespace, sleep, TestNamespace, waitFor } from '../support';
 import { BrokerProbe, Received, sqlQuery, startMessagingApp } from './relay-test-kit';
 
@@ -19,7 +19,7 @@ describe('Relay per-key order (G5, publishing side)', () => {
     await broker.exchangeWithQueue('orders');
     delivered = await broker.collect('orders');
     // A 60 s poll: anything published promptly was woken by the post-commit hook.
-    app = await startMessagingApp(ns, { maxAttempts: 100, pollIntervalMs: 60_000 });
+    app = await startMessagingApp(ns, { relay: { maxAttempts: 100, pollIntervalMs: 60_000 } });
     outbox = app.get(OutboxService);
     db = app.get(DataSource);
   });

@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AlertBus, AlertEvent, OutboxService, PayloadTooLargeError } from '../../src';
+import { AlertBus, AlertEvent, OutboxService, PayloadTooLargeError } from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
 import {
   BrokerProbe,
@@ -39,7 +39,10 @@ describe('Outbox relay: transactional outbox, confirmed and routed publishing (G
     broker = await BrokerProbe.open(ns);
     await broker.exchangeWithQueue('orders');
     delivered = await broker.collect('orders');
-    app = await startMessagingApp(ns, { maxAttempts: 3, maxPayloadBytes: 1024 });
+    app = await startMessagingApp(ns, {
+      relay: { maxAttempts: 3 },
+      outbox: { maxPayloadBytes: 1024 },
+    });
     app.get(AlertBus).subscribe((event) => alerts.push(event));
     outbox = app.get(OutboxService);
     db = app.get(DataSource);

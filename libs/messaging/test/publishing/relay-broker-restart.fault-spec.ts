@@ -32,7 +32,7 @@ describe('Relay across a RabbitMQ restart', () => {
       Array.from({ length: ROWS }, (_, i) => ({ exchange: 'orders', payload: { i } })),
     );
     // A small window so the restart lands mid-drain.
-    app = await startMessagingApp(ns, { batchSize: 50, publishWindow: 50 });
+    app = await startMessagingApp(ns, { relay: { batchSize: 50, publishWindow: 50 } });
     try {
       await waitFor(async () => (await count('sent_at IS NOT NULL')) >= 500, { what: '500 rows sent' });
       await stopRabbitApp();

@@ -2,8 +2,8 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MessagingModule } from '../../src';
-import { FAST_OUTBOX } from './relay-test-kit';
+import { MessagingModule } from '@app/messaging';
+import { FAST_PARTITIONS, FAST_RELAY } from './relay-test-kit';
 
 const env = process.env;
 
@@ -15,14 +15,14 @@ const env = process.env;
       rabbitmqUrls: env.RABBITMQ_URL!,
       redisUrl: env.REDIS_URL!,
       redisKeyPrefix: env.REDIS_KEY_PREFIX,
-      outbox: {
-        ...FAST_OUTBOX,
-        relayOwnerId: env.RELAY_OWNER ?? '',
-        leaseMs: Number(env.RELAY_LEASE_MS ?? FAST_OUTBOX.leaseMs),
+      relay: {
+        ...FAST_RELAY,
+        ownerId: env.RELAY_OWNER ?? '',
+        leaseMs: Number(env.RELAY_LEASE_MS ?? FAST_RELAY.leaseMs),
         ...(env.RELAY_BATCH_SIZE ? { batchSize: Number(env.RELAY_BATCH_SIZE) } : {}),
         ...(env.RELAY_WINDOW ? { publishWindow: Number(env.RELAY_WINDOW) } : {}),
-        relayPartitions: Number(env.RELAY_PARTITIONS ?? 16),
       },
+      relayPartitions: { ...FAST_PARTITIONS, count: Number(env.RELAY_PARTITIONS ?? 16) },
     }),
   ],
 })

@@ -3,27 +3,38 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { connect, ChannelModel, Channel, ConsumeMessage } from 'amqplib';
 import { createConnection } from 'mysql2/promise';
-import { MessagingModule, OutboxOptions, outboxPartitionOf } from '../../src';
+import {
+  MessagingModule,
+  MessagingModuleOptions,
+  outboxPartitionOf,
+  RelayOptions,
+  RelayPartitionOptions,
+} from '@app/messaging/testing';
 import type { TestNamespace } from '../support';
 
 /** Options that make a relay test quick: short backoff and leases, frequent polls. */
-export const FAST_OUTBOX: Partial<OutboxOptions> = {
+export const FAST_RELAY: Partial<RelayOptions> = {
   backoffBaseMs: 100,
   backoffMaxMs: 1000,
   leaseMs: 5000,
-  partitionLeaseMs: 3000,
   pollIntervalMs: 250,
   confirmTimeoutMs: 5000,
 };
+export const FAST_PARTITIONS: Partial<RelayPartitionOptions> = { leaseMs: 3000 };
 
 export async function startMessagingApp(
   ns: TestNamespace,
-  outbox: Partial<OutboxOptions> = {},
+  options: Pick<MessagingModuleOptions, 'relay' | 'relayPartitions' | 'retention' | 'outbox'> = {},
 ): Promise<INestApplicationContext> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       MessagingModule.forRoot(
-        ns.options({ serviceName: 'relay-test', outbox: { ...FAST_OUTBOX, ...outbox } }),
+        ns.options({
+          serviceName: 'relay-test',
+          ...options,
+          relay: { ...FAST_RELAY, ...options.relay },
+          relayPartitions: { ...FAST_PARTITIONS, ...options.relayPartitions },
+        }),
       ),
     ],
   }).compile();

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { FaultProxy } from '../../../../chaos/net/fault-proxy';
-import { createMessagingRedis } from '../../src/messaging-redis.provider';
+import { createMessagingRedis } from '@app/messaging/testing';
 import { TEST_SERVICES, waitFor } from '../support';
 
 const REDIS = new URL(TEST_SERVICES.redisUrl);

@@ -10,7 +10,7 @@ import {
   OutboxRecordBuilder,
   OutboxService,
   TopologyService,
-} from '../../src';
+} from '@app/messaging';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
 
 const CLIENT = 'REMINDERS_CLIENT';
@@ -41,7 +41,7 @@ describe('Scheduled emit through the outbox ClientProxy (ADR 0301)', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         MessagingModule.forRoot(
-          ns.options({ topology: { prefix: 'sched' }, outbox: { pollIntervalMs: 200 } }),
+          ns.options({ topology: { prefix: 'sched' }, relay: { pollIntervalMs: 200 } }),
         ),
         ClientsModule.register([{ name: CLIENT, customClass: OutboxClientProxy }]),
       ],

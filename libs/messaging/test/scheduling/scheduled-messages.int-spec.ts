@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { OutboxService, ScheduledMessages, ScheduleOptions } from '../../src';
+import { OutboxService, ScheduledMessages, ScheduleOptions } from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
 import { BrokerProbe, sqlQuery, startMessagingApp } from '../publishing/relay-test-kit';
 

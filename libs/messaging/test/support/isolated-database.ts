@@ -1,6 +1,6 @@
 import { createConnection } from 'mysql2/promise';
-import { runMigrations } from '../../src/migrations/run-migrations';
-import type { MessagingModuleOptions } from '../../src/messaging.options';
+import { runMigrations } from '@app/messaging/testing';
+import type { MessagingModuleOptions } from '@app/messaging/testing';
 import { TEST_SERVICES, uniqueName } from './test-services';
 
 export interface IsolatedDatabase {

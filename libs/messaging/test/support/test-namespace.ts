@@ -1,4 +1,4 @@
-import type { MessagingModuleOptions } from '../../src/messaging.options';
+import type { MessagingModuleOptions } from '@app/messaging/testing';
 import { createIsolatedDatabase, IsolatedDatabase } from './isolated-database';
 import { createIsolatedRedisPrefix, IsolatedRedisPrefix } from './isolated-redis';
 import { createIsolatedVhost, IsolatedVhost } from './isolated-vhost';

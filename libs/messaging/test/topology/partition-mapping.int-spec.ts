@@ -1,5 +1,10 @@
 import { connect, ChannelModel, ConfirmChannel } from 'amqplib';
-import { applyTopologyPlan, ORDERING_KEY_HEADER, partitionedQueuesPlan, topologyNames } from '../../src';
+import {
+  applyTopologyPlan,
+  ORDERING_KEY_HEADER,
+  partitionedQueuesPlan,
+  topologyNames,
+} from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
 
 jest.setTimeout(60_000);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { topologyNames } from '../../src';
+import { topologyNames } from '@app/messaging';
 import { createEffectTable, query } from '../consuming/effect-table';
 import { RawPublisher } from '../consuming/raw-publisher';
 import {

@@ -12,7 +12,7 @@ import {
   OutboxService,
   OutboxTransactionRequiredError,
   TopologyService,
-} from '../../src';
+} from '@app/messaging';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
 import { queuesIdle, waitForSteady } from '../support/quiescence';
 
@@ -64,7 +64,7 @@ describe('outbox ClientProxy: emit() commits with the business transaction', () 
     const moduleRef = await Test.createTestingModule({
       imports: [
         MessagingModule.forRoot(
-          ns.options({ topology: { prefix: 'client' }, outbox: { pollIntervalMs: 200 } }),
+          ns.options({ topology: { prefix: 'client' }, relay: { pollIntervalMs: 200 } }),
         ),
         ClientsModule.register([
           { name: ORDERS_CLIENT, customClass: OutboxClientProxy, options: { stream: STREAM } },

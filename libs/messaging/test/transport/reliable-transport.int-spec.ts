@@ -12,7 +12,7 @@ import {
   ReliableRmqContext,
   ReliableServer,
   topologyNames,
-} from '../../src';
+} from '@app/messaging/testing';
 import { SmtpSink } from '../alerting/smtp-sink';
 import { RawPublisher } from '../consuming/raw-publisher';
 import { createTestNamespace, startChild, TestNamespace, waitFor } from '../support';
@@ -122,7 +122,7 @@ describe('reliable Nest transport: @EventPattern handlers on the reliable pipeli
             serviceName: 'transport-test',
             topology: { prefix: PREFIX },
             consuming: { retryDelaysMs: [200, 400] },
-            outbox: { relayEnabled: false },
+            relay: { enabled: false },
             alerting: { smtpUrl: sink.url, sendRetryMaxMs: 1_000 },
           }),
         ),

@@ -10,7 +10,7 @@ import {
 } from '../ordering/ordering-test-kit';
 import { ChildApp, createTestNamespace, startChild, TestNamespace, waitFor } from '../support';
 import { waitForQuiescence } from '../support/quiescence';
-import { topologyNames } from '../../src';
+import { topologyNames } from '@app/messaging';
 
 const FIXTURE = join(__dirname, 'fixtures', 'transport-consumer.fixture.ts');
 const KEYS = 100;
@@ -82,7 +82,7 @@ describe('reliable transport across a SIGKILL and a graceful shutdown (per-key o
       expect(report.byInstance[active]).toBeGreaterThan(0);
       expect(report.byInstance[active]).toBeLessThan(TOTAL);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n${output()}`);
+      throw new Error(`${(error as Error).message}\n${output()}`, { cause: error });
     } finally {
       await writer.close();
     }
@@ -115,7 +115,7 @@ describe('reliable transport across a SIGKILL and a graceful shutdown (per-key o
       });
       expect(report.byInstance.draining).toBe(handledBySigterm);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n${output()}`);
+      throw new Error(`${(error as Error).message}\n${output()}`, { cause: error });
     } finally {
       await writer.close();
     }

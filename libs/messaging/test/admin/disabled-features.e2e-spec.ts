@@ -1,0 +1,54 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { MessagingModule, setupAdminOpenApi } from '@app/messaging';
+import { createTestNamespace, TestNamespace } from '../support';
+
+const TOKEN = 'disabled-admin-test-token-0123456789';
+
+/** A part switched off in the module definition is not imported: its routes do not exist. */
+describe('Features switched off in MessagingModule.forRoot', () => {
+  let ns: TestNamespace;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    ns = await createTestNamespace('features-off');
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        MessagingModule.forRoot({
+          ...ns.options({ admin: { token: TOKEN }, relay: { enabled: false } }),
+          features: { admin: false, health: false, metrics: false },
+        }),
+      ],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: ['error'] });
+    setupAdminOpenApi(app, 'Dead-letter admin API', true);
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await ns?.cleanup();
+  });
+
+  it.each([
+    ['the login page', '/admin/login'],
+    ['the console', '/admin'],
+    ['the scheduled messages page', '/admin/scheduled'],
+    ['the audit page', '/admin/audit'],
+    ['the OpenAPI document', '/admin/api/docs-json'],
+  ])('answers 404 on %s', async (_what, path) => {
+    await request(app.getHttpServer()).get(path).expect(404);
+  });
+
+  it('answers 404 on the API even with the operator token', async () => {
+    const api = request(app.getHttpServer());
+    await api.get('/admin/api/dead-letters').set('authorization', `Bearer ${TOKEN}`).expect(404);
+    await api.post('/admin/api/dead-letters/1/replay').set('authorization', `Bearer ${TOKEN}`).expect(404);
+  });
+
+  it('mounts neither /health nor /metrics', async () => {
+    await request(app.getHttpServer()).get('/health/ready').expect(404);
+    await request(app.getHttpServer()).get('/metrics').expect(404);
+  });
+});
