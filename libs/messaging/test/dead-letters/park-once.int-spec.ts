@@ -1,7 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { AlertBus, AlertEvent, DeadLetterService, MessagingModule, ParkRequest } from '../../src';
+import {
+  AlertBus,
+  AlertEvent,
+  DeadLetterService,
+  MessagingModule,
+  ParkRequest,
+} from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace } from '../support';
 
 describe('Parking a consumed message its consumer parked before (redelivery after a lost ack)', () => {
@@ -12,9 +18,7 @@ describe('Parking a consumed message its consumer parked before (redelivery afte
   beforeAll(async () => {
     ns = await createTestNamespace('park_once');
     const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(ns.options({ serviceName: 'billing', outbox: { relayEnabled: false } })),
-      ],
+      imports: [MessagingModule.forRoot(ns.options({ serviceName: 'billing', relay: { enabled: false } }))],
     }).compile();
     app = moduleRef.createNestApplication();
     await app.init();
