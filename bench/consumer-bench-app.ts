@@ -2,9 +2,11 @@ import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { INestApplication, Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { connect } from 'amqplib';
+import { DataSource } from 'typeorm';
 import {
   applyTopologyPlan,
   CONSUMING_DEFAULTS,
+  DeliveryContext,
   MessagingModule,
   ReliableSubscribe,
   ReliableSubscriptionExplorer,
@@ -17,6 +19,8 @@ import { CpuCost, CpuMeter, MeteredProcess, serviceProcesses } from './cpu-meter
 
 export const BENCH_PREFETCH = 50;
 export const BENCH_STREAM = 'bench';
+/** Billing's configuration (ordered + inbox, an effect row per message) gets a stream of its own. */
+export const BENCH_BILLING_STREAM = 'bench-billing';
 const names = topologyNames('bench');
 
 /** One clock per subscription of the bench app. */
@@ -25,6 +29,7 @@ export const clocks = {
   reliable: new DrainClock(),
   inbox: new DrainClock(),
   ordered: new DrainClock(),
+  billing: new DrainClock(),
 };
 export type BenchConsumer = keyof typeof clocks;
 
@@ -43,6 +48,18 @@ class BenchHandlers {
   @ReliableSubscribe({ consumer: 'ordered', routingKey: '#', ordered: { stream: BENCH_STREAM } })
   async ordered(): Promise<void> {
     await clocks.ordered.pass();
+  }
+
+  /** As apps/consumer's billing handler: ordered, inbox, one ledger row through the inbox transaction. */
+  @ReliableSubscribe({
+    consumer: 'billing',
+    routingKey: '#',
+    ordered: { stream: BENCH_BILLING_STREAM },
+    inbox: true,
+  })
+  async billing(_payload: unknown, context: DeliveryContext): Promise<void> {
+    await context.manager!.query('INSERT INTO bench_ledger (message_id) VALUES (?)', [context.messageId]);
+    await clocks.billing.pass();
   }
 }
 
@@ -72,6 +89,11 @@ export class ConsumerBenchApp {
     }).compile();
     const app = moduleRef.createNestApplication({ logger: ['error'] });
     await app.init();
+    await app
+      .get(DataSource)
+      .query(
+        'CREATE TABLE bench_ledger (id BIGINT AUTO_INCREMENT PRIMARY KEY, message_id VARCHAR(64) NOT NULL)',
+      );
     await app.get(ReliableSubscriptionExplorer).whenConsuming();
     await declareBareQueue(ns.vhost.url);
     const amqp = app.get(AmqpConnection);
@@ -126,9 +148,9 @@ function messagesFor(
   keys: number,
 ): Parameters<BenchBroker['publishAll']>[0] {
   return Array.from({ length: count }, (_, i) =>
-    consumer === 'ordered'
+    consumer === 'ordered' || consumer === 'billing'
       ? {
-          exchange: names.orderedExchange(BENCH_STREAM),
+          exchange: names.orderedExchange(consumer === 'billing' ? BENCH_BILLING_STREAM : BENCH_STREAM),
           routingKey: 'order.changed',
           body: BENCH_PAYLOAD,
           orderingKey: `key-${i % keys}`,

@@ -89,6 +89,7 @@ export function summaryTable(report: ChaosReport): string {
     ['orderViolations', (r) => r.verdict.orderViolations],
     ['phantoms', (r) => r.verdict.phantoms],
     ['parked', (r) => r.verdict.parked],
+    ['extra', (r) => extraParked(r.verdict.parkedExtra)],
     ['poison', (r) => `${r.verdict.poisonEvents - r.verdict.poisonMissing}/${r.verdict.poisonEvents}`],
     ['outbox', (r) => r.verdict.outboxPending],
     ['faults', (r) => r.faults.length],
@@ -139,4 +140,16 @@ function currentCommit(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** `repeat:attempts-exhausted=1 publish:unroutable=2`, or `-` when every row is a poison event's first. */
+function extraParked(
+  extra: { repeats: Record<string, number>; publish: Record<string, number> } | undefined,
+): string {
+  if (!extra) return '-';
+  const parts = [
+    ...Object.entries(extra.repeats).map(([reason, n]) => `repeat:${reason}=${n}`),
+    ...Object.entries(extra.publish).map(([reason, n]) => `publish:${reason}=${n}`),
+  ];
+  return parts.join(' ') || '-';
 }

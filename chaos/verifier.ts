@@ -21,6 +21,11 @@ export interface Verdict {
   phantoms: number;
   /** Rows in the consumer's and the producer's dead_letter tables. */
   parked: number;
+  /**
+   * Where `parked` goes beyond one row per poison event: consumer rows of an event parked before (by
+   * reason, e.g. a redelivery after a crash between the row and the ack), and producer (publish) rows.
+   */
+  parkedExtra: { repeats: Record<string, number>; publish: Record<string, number> };
   poisonEvents: number;
   /** Events of poison orders missing from dead_letter. */
   poisonMissing: number;
@@ -44,6 +49,7 @@ interface LedgerRow {
 
 interface DeadLetterRow {
   payload: string;
+  reason: string;
 }
 
 interface QueueInfo {
@@ -61,10 +67,13 @@ export async function verify(fleet: ChaosFleet): Promise<Verdict> {
     fleet.billingDb,
     'SELECT message_id AS messageId, order_id AS orderId, seq FROM billing_ledger ORDER BY id',
   );
-  const consumerParked = await fleet.query<DeadLetterRow>(fleet.billingDb, 'SELECT payload FROM dead_letter');
-  const [publishParked] = await fleet.query<{ n: number }>(
+  const consumerParked = await fleet.query<DeadLetterRow>(
+    fleet.billingDb,
+    'SELECT payload, reason FROM dead_letter ORDER BY id',
+  );
+  const publishParked = await fleet.query<{ reason: string }>(
     fleet.ordersDb,
-    'SELECT COUNT(*) AS n FROM dead_letter',
+    'SELECT reason FROM dead_letter',
   );
   const [pending] = await fleet.query<{ n: number }>(
     fleet.ordersDb,
@@ -108,7 +117,11 @@ export async function verify(fleet: ChaosFleet): Promise<Verdict> {
     duplicates: dedupe.duplicates,
     orderViolations: dedupe.orderViolations,
     phantoms,
-    parked: consumerParked.length + Number(publishParked.n),
+    parked: consumerParked.length + publishParked.length,
+    parkedExtra: {
+      repeats: repeatsByReason(consumerParked),
+      publish: countBy(publishParked.map((r) => r.reason)),
+    },
     poisonEvents,
     poisonMissing,
     outboxPending: Number(pending.n),
@@ -156,4 +169,22 @@ export async function queueDepths(vhost: string): Promise<QueueInfo[]> {
     'GET',
     `/api/queues/${encodeURIComponent(vhost)}?columns=name,messages`,
   )) as QueueInfo[];
+}
+
+/** Consumer dead letters of an event that already had one, by the repeat's reason. */
+function repeatsByReason(rows: DeadLetterRow[]): Record<string, number> {
+  const seen = new Set<string>();
+  const repeats: string[] = [];
+  for (const row of rows) {
+    const event = eventOf(row.payload);
+    if (seen.has(event)) repeats.push(row.reason);
+    seen.add(event);
+  }
+  return countBy(repeats);
+}
+
+function countBy(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
 }

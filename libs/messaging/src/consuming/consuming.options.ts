@@ -16,7 +16,7 @@ export interface ConsumingOptions {
   deliveryLimit: number;
   /** Inbox group commit: how long the first delivery of a batch waits for others. @default 2 */
   inboxBatchLingerMs: number;
-  /** Inbox group commit: most deliveries per transaction (capped at the prefetch; 1 = off). @default 50 */
+  /** Inbox group commit: most deliveries per transaction (capped at prefetch / concurrency; 1 = off). @default 50 */
   inboxBatchMaxSize: number;
 }
 

@@ -38,6 +38,15 @@ export class HandlerRunner {
   }
 
   async run(payload: unknown, delivery: ReliableDeliveryContext): Promise<unknown> {
+    this.batcher?.enter();
+    try {
+      return await this.runAttempts(payload, delivery);
+    } finally {
+      this.batcher?.leave();
+    }
+  }
+
+  private async runAttempts(payload: unknown, delivery: ReliableDeliveryContext): Promise<unknown> {
     // The dedupe claim counted the first run and its done mark forgets the count.
     const countedByClaim = delivery.claimedAttempt !== undefined;
     for (let runs = 1; ; runs++) {

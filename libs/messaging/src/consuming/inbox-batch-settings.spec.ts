@@ -2,15 +2,15 @@ import { CONSUMING_DEFAULTS } from './consuming.options';
 import { resolveInboxBatch } from './inbox-batch-settings';
 
 describe('resolveInboxBatch', () => {
-  it('is on by default with the consuming defaults, capped at the prefetch', () => {
+  it('is on by default, a batch holding at most its share of the prefetch', () => {
     expect(resolveInboxBatch(undefined, CONSUMING_DEFAULTS, 50)).toEqual({
       lingerMs: 2,
-      maxSize: 50,
+      maxSize: 25,
       concurrency: 2,
     });
-    expect(resolveInboxBatch(true, CONSUMING_DEFAULTS, 20)).toEqual({
+    expect(resolveInboxBatch(true, CONSUMING_DEFAULTS, 200)).toEqual({
       lingerMs: 2,
-      maxSize: 20,
+      maxSize: 50,
       concurrency: 2,
     });
   });
@@ -26,6 +26,6 @@ describe('resolveInboxBatch', () => {
   it('is off when asked, or when a batch could hold one message only', () => {
     expect(resolveInboxBatch(false, CONSUMING_DEFAULTS, 50)).toBeUndefined();
     expect(resolveInboxBatch({ maxSize: 1 }, CONSUMING_DEFAULTS, 50)).toBeUndefined();
-    expect(resolveInboxBatch(undefined, CONSUMING_DEFAULTS, 1)).toBeUndefined();
+    expect(resolveInboxBatch(undefined, CONSUMING_DEFAULTS, 2)).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@ import type { InboxBatchOptions } from './reliable-subscription.options';
 export interface InboxBatchSettings {
   /** How long the first run of a batch waits for others to join. */
   lingerMs: number;
-  /** Most runs in one transaction; never more than the prefetch. */
+  /** Most runs in one transaction; never more than the prefetch shared by the open batches. */
   maxSize: number;
   /** Batch transactions of the subscription open at once (each on its own pooled connection). */
   concurrency: number;
@@ -19,13 +19,12 @@ export function resolveInboxBatch(
 ): InboxBatchSettings | undefined {
   if (option === false) return undefined;
   const chosen = typeof option === 'object' ? option : {};
-  const maxSize = Math.min(chosen.maxSize ?? defaults.inboxBatchMaxSize, prefetch);
+  const concurrency = Math.max(1, chosen.concurrency ?? DEFAULT_CONCURRENCY);
+  // Acks wait for the commit, so one batch holding the whole prefetch window would leave the next
+  // batch nothing to gather while it commits: the window is shared between the open batches.
+  const maxSize = Math.min(chosen.maxSize ?? defaults.inboxBatchMaxSize, Math.ceil(prefetch / concurrency));
   if (maxSize <= 1) return undefined;
-  return {
-    lingerMs: Math.max(0, chosen.lingerMs ?? defaults.inboxBatchLingerMs),
-    maxSize,
-    concurrency: Math.max(1, chosen.concurrency ?? DEFAULT_CONCURRENCY),
-  };
+  return { lingerMs: Math.max(0, chosen.lingerMs ?? defaults.inboxBatchLingerMs), maxSize, concurrency };
 }
 
 /** Two: one batch commits (waits on the fsync) while the next runs its handlers. */

@@ -1,6 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { DUPLICATE_DELIVERY, ReliableDeliveryContext } from './delivery-context';
 import { InboxMessage } from './inbox-message.entity';
+import { InboxSavepoints, type RawConnection } from './inbox-savepoints';
 import { driverErrno, ER_DUP_ENTRY } from './inbox-transaction';
 
 export interface InboxEntry {
@@ -18,7 +19,6 @@ const ER_LOCK_DEADLOCK = 1213;
 /** Column widths of `inbox_message`: a longer id would be truncated by INSERT IGNORE, so it goes the strict way. */
 const MAX_CONSUMER = 128;
 const MAX_MESSAGE_ID = 64;
-const SAVEPOINT = 'inbox_entry';
 
 /** A handler's error that ended the whole transaction: the batch is tried again, not the handler charged. */
 export class InboxTransactionLostError extends Error {
@@ -36,6 +36,7 @@ export class InboxTransactionLostError extends Error {
  */
 export class InboxBatchTransaction {
   private readonly table: string;
+  private connection!: RawConnection;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -47,7 +48,7 @@ export class InboxBatchTransaction {
   async run(): Promise<InboxOutcome[]> {
     const runner = this.dataSource.createQueryRunner();
     try {
-      await runner.connect();
+      this.connection = (await runner.connect()) as RawConnection;
       await runner.startTransaction();
       let outcomes: InboxOutcome[];
       if (this.fitsColumns() && (await this.insertAll(runner))) {
@@ -88,11 +89,13 @@ export class InboxBatchTransaction {
 
   private async handleAll(runner: QueryRunner): Promise<InboxOutcome[]> {
     const outcomes: InboxOutcome[] = [];
+    const savepoints = new InboxSavepoints(runner, this.connection);
     for (const entry of this.entries) {
-      await runner.query(`SAVEPOINT ${SAVEPOINT}`);
+      savepoints.arm();
       const outcome = await this.handle(runner, entry);
+      const taken = await savepoints.disarm();
       if (!outcome.ok) {
-        await runner.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+        if (taken) await runner.query(InboxSavepoints.rollbackSql());
         // The row was inserted before the savepoint: a failed run must leave no proof behind.
         await runner.query(`DELETE FROM ${this.table} WHERE consumer = ? AND message_id = ?`, [
           entry.delivery.consumer,
@@ -108,7 +111,7 @@ export class InboxBatchTransaction {
   private async insertAndHandleEach(runner: QueryRunner): Promise<InboxOutcome[]> {
     const outcomes: InboxOutcome[] = [];
     for (const entry of this.entries) {
-      await runner.query(`SAVEPOINT ${SAVEPOINT}`);
+      await runner.query(InboxSavepoints.takeSql());
       try {
         await runner.query(
           `INSERT INTO ${this.table} (consumer, message_id, handled_at) VALUES (?, ?, NOW(3))`,
@@ -120,7 +123,7 @@ export class InboxBatchTransaction {
         continue;
       }
       const outcome = await this.handle(runner, entry);
-      if (!outcome.ok) await runner.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+      if (!outcome.ok) await runner.query(InboxSavepoints.rollbackSql());
       outcomes.push(outcome);
     }
     return outcomes;

@@ -18,11 +18,25 @@ export class InboxBatcher {
   private pending: InboxEntry[] = [];
   private timer?: NodeJS.Timeout;
   private running = 0;
+  /** Runs inside the handler runner now (waiting here, in a batch, or between retries). */
+  private active = 0;
+  /** Runs in the batches being executed. */
+  private executing = 0;
+  private checkScheduled = false;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly settings: InboxBatchSettings,
   ) {}
+
+  /** The runner's delivery begins (`enter`) and ends (`leave`): what the batch may still wait for. */
+  enter(): void {
+    this.active++;
+  }
+
+  leave(): void {
+    this.active--;
+  }
 
   run(delivery: ReliableDeliveryContext, handler: () => Promise<unknown>): Promise<unknown> {
     return new Promise((resolve, reject) => {
@@ -38,6 +52,15 @@ export class InboxBatcher {
       this.timer = undefined;
       this.startBatch();
     }, this.settings.lingerMs);
+    if (this.checkScheduled) return;
+    this.checkScheduled = true;
+    // The deliveries of one socket read reach the batcher in the same loop turn (their Redis claims are
+    // one call): once it is over, a batch already holding every run in progress has nobody to wait for,
+    // e.g. an ordered subscription with as many deliveries in flight as it has partitions.
+    setImmediate(() => {
+      this.checkScheduled = false;
+      if (this.pending.length > 0 && this.pending.length >= this.active - this.executing) this.startBatch();
+    });
   }
 
   private startBatch(): void {
@@ -47,8 +70,10 @@ export class InboxBatcher {
     const { batch, later } = splitDuplicates(this.pending.slice(0, this.settings.maxSize));
     this.pending = this.pending.slice(this.settings.maxSize);
     this.running++;
+    this.executing += batch.length;
     void this.execute(batch).finally(() => {
       this.running--;
+      this.executing -= batch.length;
       // A second delivery of a message in this batch waits for its outcome: the inbox row now decides.
       this.pending.unshift(...later);
       // Runs that arrived while this batch was busy waited long enough: no second linger for them.

@@ -44,7 +44,7 @@ export interface OrderedOptions {
 export interface InboxBatchOptions {
   /** How long the first delivery of a batch waits for others. @default consuming.inboxBatchLingerMs (2) */
   lingerMs?: number;
-  /** Most deliveries in one transaction, capped at the prefetch; 1 turns batching off. @default consuming.inboxBatchMaxSize (50) */
+  /** Most deliveries in one transaction, capped at prefetch / concurrency; 1 turns batching off. @default consuming.inboxBatchMaxSize (50) */
   maxSize?: number;
   /** Batch transactions open at once for this subscription. @default 2 */
   concurrency?: number;

@@ -44,8 +44,21 @@ export class DeadLetterService {
     private readonly groups: DeadLetterGroups,
   ) {}
 
-  /** Stores the dead letter and raises its alert. */
+  /**
+   * Stores the dead letter and raises its alert. A consumed message its consumer parked before is not
+   * stored again: that is a redelivery after the row committed but before the ack reached the broker
+   * (a crash, a lost channel), and the earlier row is returned without a second alert.
+   */
   async park(request: ParkRequest): Promise<DeadLetter> {
+    const earlier = await this.parkedBefore(request);
+    if (earlier) {
+      this.logger.warn({
+        msg: 'message parked before, not again',
+        messageId: earlier.messageId,
+        id: earlier.id,
+      });
+      return earlier;
+    }
     // One transaction: the dead letter and its group's count commit together.
     const saved = await this.dataSource.transaction((manager) => this.insert(manager, request));
     this.raiseAlert(saved);
@@ -100,6 +113,16 @@ export class DeadLetterService {
       queue: saved.queue,
     });
     return saved;
+  }
+
+  private async parkedBefore(request: ParkRequest): Promise<DeadLetter | null> {
+    // A stand-in id (`missing:<delivery tag>`) names no message: nothing to recognise.
+    if (request.origin !== 'consume' || !request.consumer || request.messageId.startsWith('missing:'))
+      return null;
+    return this.dataSource.getRepository(DeadLetter).findOne({
+      where: { messageId: request.messageId, origin: 'consume', consumer: request.consumer },
+      order: { id: 'ASC' },
+    });
   }
 
   /** For callers that insert dead letters inside their own transaction: alert once it committed. */

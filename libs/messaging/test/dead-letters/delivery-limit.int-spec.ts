@@ -14,6 +14,8 @@ import { SmtpSink } from '../alerting/smtp-sink';
 const PREFIX = 'dl';
 const names = topologyNames(PREFIX);
 const QUEUE = names.queue('held');
+// The library requires a delivery limit above maxAttempts.
+const DELIVERY_LIMIT = 2;
 
 /** Holds the first message until released: the subscription (prefetch 1) takes nothing else meanwhile. */
 @Injectable()
@@ -45,7 +47,7 @@ describe('A message over the quorum queue delivery limit (broker backstop)', () 
             serviceName: 'billing',
             relay: { enabled: false },
             topology: { prefix: PREFIX },
-            consuming: { deliveryLimit: 1 },
+            consuming: { deliveryLimit: DELIVERY_LIMIT, maxAttempts: 1 },
             alerting: { smtpUrl: sink.url },
           }),
         ),
@@ -94,7 +96,7 @@ describe('A message over the quorum queue delivery limit (broker backstop)', () 
       { what: 'the dead letter of the message over the limit' },
     );
     expect(rows).toEqual([{ reason: 'delivery-limit', queue: QUEUE, consumer: 'held', payload: '{"n":2}' }]);
-    expect(deliveries).toBe(2);
+    expect(deliveries).toBe(DELIVERY_LIMIT + 1);
     const email = await waitFor(() => sink.withSubject(/delivery-limit/)[0], { what: 'the alert email' });
     expect(email.subject).toBe(`[billing] Message parked: delivery-limit on ${QUEUE}`);
     // Acked only once stored: the DLQ is empty and nothing is unacknowledged there.
