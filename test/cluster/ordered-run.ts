@@ -295,4 +295,3 @@ async function verdict(
     deadLetters: Number(orders[0].n) + Number(billing[0].n),
   };
 }
-
