@@ -60,6 +60,11 @@ export class DeadLetterQueueDrainer implements OnApplicationBootstrap, BeforeApp
         }
       },
     });
+    // A setup cut short (the connection closing mid-declaration) is emitted as 'error'; without a
+    // listener Node would throw it. The wrapper sets the channel up again on the next connection.
+    this.channel.on('error', (error: Error) =>
+      this.logger.error({ msg: 'dead-letter queue channel failed', error: error.message }),
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {
