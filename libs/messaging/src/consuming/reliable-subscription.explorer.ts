@@ -23,7 +23,7 @@ import { resolveInboxBatch } from './inbox-batch-settings';
 import { ReliableConsumer } from './reliable-consumer';
 import { RELIABLE_SUBSCRIPTION } from './reliable-subscribe.decorator';
 import type { ReliableSubscriptionOptions } from './reliable-subscription.options';
-import { resolveRetryPolicy } from './retry-policy';
+import { assertDeliveryLimitAbove, resolveRetryPolicy } from './retry-policy';
 import { subscriptionTopology } from './subscription-topology';
 
 /** golevelup's context type: interceptors see `host.getType() === 'rmq'` for reliable handlers too. */
@@ -200,19 +200,5 @@ function declaresEnhancers(instance: object, method: object): boolean {
     [GUARDS_METADATA, INTERCEPTORS_METADATA].some(
       (key) => ((Reflect.getMetadata(key, holder) as unknown[] | undefined) ?? []).length > 0,
     ),
-  );
-}
-
-/**
- * Each crash returns every message checked out to the dead consumer and counts a delivery for each,
- * handled or only prefetched; a message that kills the process crashes up to `maxAttempts` times before
- * it is parked. A delivery limit at or below that would let the broker dead-letter the prefetched
- * innocent messages (or the crasher itself, without a dead letter row or alert) first.
- */
-function assertDeliveryLimitAbove(maxAttempts: number, deliveryLimit: number, consumer: string): void {
-  if (deliveryLimit > maxAttempts) return;
-  throw new Error(
-    `${consumer}: consuming.deliveryLimit (${deliveryLimit}) must be above maxAttempts (${maxAttempts}), ` +
-      'or a message that crashes the consumer gets messages prefetched beside it dead-lettered by the broker',
   );
 }

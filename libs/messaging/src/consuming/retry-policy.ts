@@ -72,3 +72,17 @@ export function backoffDelay(
 ): number {
   return Math.min(policy.backoffBaseMs * 2 ** Math.max(0, retry - 1), policy.backoffMaxMs);
 }
+
+/**
+ * Each crash returns every message checked out to the dead consumer and counts a delivery for each,
+ * handled or only prefetched; a message that kills the process crashes up to `maxAttempts` times before
+ * it is parked. A delivery limit at or below that would let the broker dead-letter the prefetched
+ * innocent messages (or the crasher itself, without a dead letter row or alert) first.
+ */
+export function assertDeliveryLimitAbove(maxAttempts: number, deliveryLimit: number, consumer: string): void {
+  if (deliveryLimit > maxAttempts) return;
+  throw new Error(
+    `${consumer}: consuming.deliveryLimit (${deliveryLimit}) must be above maxAttempts (${maxAttempts}), ` +
+      'or a message that crashes the consumer gets messages prefetched beside it dead-lettered by the broker',
+  );
+}

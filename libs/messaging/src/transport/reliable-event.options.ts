@@ -1,4 +1,9 @@
-import type { RetryOptions, SchemaClass } from '../consuming/reliable-subscription.options';
+import type {
+  InboxBatchOptions,
+  OrderedOptions,
+  RetryOptions,
+  SchemaClass,
+} from '../consuming/reliable-subscription.options';
 
 /**
  * Settings of one `@EventPattern` handler on the reliable transport, given as `@ReliableEvent({...})`
@@ -9,9 +14,15 @@ export interface ReliableEventOptions {
   /** Queue, dedupe keys, inbox rows and dead letters of this handler. @default the server's `consumer` */
   consumer?: string;
   /** Keyed messages of an ordered stream: partition queues, one active consumer each, in-place retries. */
-  ordered?: { stream: string; partitions?: number };
+  ordered?: OrderedOptions;
   /** Write an `inbox_message` row in the handler's transaction; `ctx.getManager()` is that transaction. */
   inbox?: boolean;
+  /**
+   * Group commit of inbox handlers: deliveries ready together share one transaction, each handler in
+   * its own savepoint (docs/consuming.md). `false` gives every delivery its own transaction.
+   * @default true, with consuming.inboxBatchLingerMs / inboxBatchMaxSize
+   */
+  inboxBatch?: boolean | InboxBatchOptions;
   retry?: RetryOptions;
   /** Checked before the handler (and its pipes) run; a refusal is parked as `schema-invalid`. */
   schema?: SchemaClass;

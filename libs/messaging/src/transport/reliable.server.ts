@@ -9,9 +9,10 @@ import { AttemptCounter } from '../consuming/attempt-counter';
 import type { DedupeInterceptor } from '../consuming/dedupe.interceptor';
 import type { ReliableDeliveryContext } from '../consuming/delivery-context';
 import { HandlerRunner } from '../consuming/handler-runner';
+import { resolveInboxBatch } from '../consuming/inbox-batch-settings';
 import { validated } from '../consuming/message-decoder';
 import { ReliableConsumer } from '../consuming/reliable-consumer';
-import { resolveRetryPolicy } from '../consuming/retry-policy';
+import { assertDeliveryLimitAbove, resolveRetryPolicy } from '../consuming/retry-policy';
 import { subscriptionTopology } from '../consuming/subscription-topology';
 import type { DeadLetterService } from '../dead-letters/dead-letter.service';
 import type { ResolvedMessagingOptions } from '../messaging.options';
@@ -162,6 +163,7 @@ export class ReliableServer extends Server implements CustomTransportStrategy {
         groups.set(key, group);
       }
       const policy = resolveRetryPolicy(settings.retry, consuming, Boolean(settings.ordered));
+      assertDeliveryLimitAbove(policy.maxAttempts, consuming.deliveryLimit, consumer);
       policy.delaysMs.forEach((delay) => group.delaysMs.add(delay));
       const handler = describeHandler(this.deps.modules, pattern, 'event');
       const direct = this.directCalls
@@ -178,6 +180,7 @@ export class ReliableServer extends Server implements CustomTransportStrategy {
         policy,
         this.attempts,
         settings.inbox ? this.deps.dataSource : undefined,
+        resolveInboxBatch(settings.inboxBatch, consuming, this.serverOptions.prefetch ?? consuming.prefetch),
       );
       group.patterns.push(pattern);
       group.routes.add(pattern, route);
