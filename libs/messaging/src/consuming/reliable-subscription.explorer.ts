@@ -7,6 +7,11 @@ import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
+import {
+  DeadLetterQueueDrainer,
+  deadLetterSlice,
+  DrainedQueue,
+} from '../dead-letters/dead-letter-queue-drainer';
 import { DeadLetterService } from '../dead-letters/dead-letter.service';
 import { InjectMessagingRedis, InjectOptions } from '../messaging.constants';
 import type { ServiceIdentity } from '../messaging.options';
@@ -56,16 +61,20 @@ export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, Bef
     @InjectOptions('topology') private readonly topology: TopologyOptions,
     @InjectMessagingRedis() redis: Redis,
     private readonly dedupe: DedupeInterceptor,
+    private readonly drainer: DeadLetterQueueDrainer,
   ) {
     this.names = topologyNames(topology.prefix);
     this.attempts = new AttemptCounter(redis, service.redisKeyPrefix, consuming.dedupeDoneTtlMs);
   }
 
   onApplicationBootstrap(): void {
+    const drained: DrainedQueue[] = [];
     this.consumers = this.discover().map(({ wrapper, methodName, subscription }) =>
-      this.consumerFor(wrapper, methodName, subscription),
+      this.consumerFor(wrapper, methodName, subscription, drained),
     );
     this.consumers.forEach((consumer) => consumer.start());
+    // After the subscriptions declared their DLQs, never beside them (see DeadLetterQueueDrainer).
+    void this.whenConsuming().then(() => this.drainer.start(drained));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -118,6 +127,7 @@ export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, Bef
     wrapper: InstanceWrapper,
     methodName: string,
     subscription: ReliableSubscriptionOptions,
+    drained: DrainedQueue[],
   ): ReliableConsumer {
     const instance = wrapper.instance as Record<string, (...args: unknown[]) => Promise<unknown>>;
     const method = instance[methodName];
@@ -140,6 +150,16 @@ export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, Bef
     const invoke = (payload: unknown, delivery: ReliableDeliveryContext) =>
       this.dedupe.apply(delivery, () => runner.run(payload, delivery));
     const { queues, plan } = this.topologyOf(subscription, policy.delaysMs);
+    // A parking subscription's DLQ only receives what the broker dead-lettered by itself: record it.
+    // In reject-to-dlq mode the DLQ is the store the subscription chose.
+    if (policy.final === 'park') {
+      for (const dlq of plan.queues.filter((q) => q.name.endsWith('.dlq')))
+        drained.push({
+          dlq: dlq.name,
+          consumer: subscription.consumer,
+          plan: deadLetterSlice(plan, dlq.name),
+        });
+    }
     this.logger.log(`reliable subscription ${subscription.consumer} -> ${queues.join(', ')}`);
     return new ReliableConsumer({
       subscription,

@@ -1,18 +1,10 @@
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { DataSource } from 'typeorm';
-import { RELIABLE_SUBSCRIPTION } from '../consuming/reliable-subscribe.decorator';
-import type { ReliableSubscriptionOptions } from '../consuming/reliable-subscription.options';
-import { resolveRetryPolicy } from '../consuming/retry-policy';
-import { subscriptionTopology } from '../consuming/subscription-topology';
-import { InjectMessagingOptions } from '../messaging.constants';
-import type { ResolvedMessagingOptions } from '../messaging.options';
 import { applyTopologyPlan, TopologyPlan } from '../topology/topology-plan';
-import { topologyNames } from '../topology/topology-names';
 import { brokerDeadLetter } from './broker-dead-letter';
 import { DeadLetterService } from './dead-letter.service';
 
@@ -20,7 +12,8 @@ const PREFETCH = 10;
 /** Pause before a message whose row could not be stored is offered again (MySQL away). */
 const RETRY_PAUSE_MS = 1_000;
 
-interface DrainedQueue {
+/** One DLQ to drain, with the declaration of the DLQ, its exchange and binding. */
+export interface DrainedQueue {
   dlq: string;
   consumer: string;
   plan: TopologyPlan;
@@ -31,25 +24,26 @@ interface DrainedQueue {
  * for a message that crashes its consumer) as `dead_letter` rows, so it is alerted and replayable like
  * any other: consumes each subscription's `<queue>.dlq` and acks a message only after its row committed.
  * Subscriptions in `reject-to-dlq` mode keep their DLQ as the store they chose and are not drained.
+ *
+ * Started by the subscription explorer once every subscription has declared its queues: RabbitMQ 3.10
+ * closes the whole connection (541 INTERNAL_ERROR) when `basic.consume` reaches a quorum queue another
+ * channel is still creating, which a drainer declaring the same DLQs at the same time would provoke
+ * (docs/broker-behaviour.md).
  */
 @Injectable()
-export class DeadLetterQueueDrainer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class DeadLetterQueueDrainer implements BeforeApplicationShutdown {
   private readonly logger = new Logger(DeadLetterQueueDrainer.name);
   private channel: ChannelWrapper | null = null;
+  private closed = false;
 
   constructor(
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
-    private readonly reflector: Reflector,
     private readonly amqp: AmqpConnection,
     private readonly deadLetters: DeadLetterService,
     @InjectDataSource() private readonly dataSource: DataSource,
-    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
   ) {}
 
-  onApplicationBootstrap(): void {
-    const queues = this.queuesToDrain();
-    if (queues.length === 0) return;
+  start(queues: DrainedQueue[]): void {
+    if (this.closed || this.channel || queues.length === 0) return;
     this.channel = this.amqp.managedConnection.createChannel({
       confirm: true,
       setup: async (channel: ConfirmChannel) => {
@@ -68,6 +62,7 @@ export class DeadLetterQueueDrainer implements OnApplicationBootstrap, BeforeApp
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.closed = true;
     await this.channel?.close();
   }
 
@@ -96,46 +91,10 @@ export class DeadLetterQueueDrainer implements OnApplicationBootstrap, BeforeApp
     );
     return rows.length > 0;
   }
-
-  /** The DLQ of every reliable subscription that parks (not `reject-to-dlq`), with its declaration. */
-  private queuesToDrain(): DrainedQueue[] {
-    const names = topologyNames(this.options.topology.prefix);
-    return this.subscriptions()
-      .filter((s) => resolveRetryPolicy(s.retry, this.options.consuming, Boolean(s.ordered)).final === 'park')
-      .flatMap((subscription) => {
-        const { plan } = subscriptionTopology(names, this.options, subscription, []);
-        return plan.queues
-          .filter((q) => q.name.endsWith('.dlq'))
-          .map((q) => ({
-            dlq: q.name,
-            consumer: subscription.consumer,
-            plan: deadLetterSlice(plan, q.name),
-          }));
-      });
-  }
-
-  private subscriptions(): ReliableSubscriptionOptions[] {
-    const found: ReliableSubscriptionOptions[] = [];
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance: unknown = wrapper.instance;
-      if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
-      const prototype = Object.getPrototypeOf(instance) as object;
-      for (const methodName of this.scanner.getAllMethodNames(prototype)) {
-        const method = (prototype as Record<string, unknown>)[methodName];
-        if (typeof method !== 'function') continue;
-        const subscription = this.reflector.get<ReliableSubscriptionOptions | undefined>(
-          RELIABLE_SUBSCRIPTION,
-          method,
-        );
-        if (subscription) found.push(subscription);
-      }
-    }
-    return found;
-  }
 }
 
 /** The DLQ, its exchange and their binding out of a subscription's plan (declared as the subscription does). */
-function deadLetterSlice(plan: TopologyPlan, dlq: string): TopologyPlan {
+export function deadLetterSlice(plan: TopologyPlan, dlq: string): TopologyPlan {
   const dlx = plan.bindings.find((b) => b.destination === dlq)?.source;
   return {
     exchanges: plan.exchanges.filter((e) => e.name === dlx),
