@@ -325,17 +325,17 @@ export class ReliableConsumer {
     const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
     const orderingKey = headers[ORDERING_KEY_HEADER];
     const correlationId: unknown = message.properties.correlationId;
-    return new ReliableDeliveryContext(
-      this.consumer,
+    return new ReliableDeliveryContext({
+      consumer: this.consumer,
       queue,
       messageId,
-      routingKeyOf(message),
+      routingKey: routingKeyOf(message),
       headers,
-      message.fields.redelivered,
-      this.setup.subscription.redis ?? 'required',
-      typeof correlationId === 'string' ? correlationId : undefined,
-      typeof orderingKey === 'string' ? orderingKey : undefined,
-    );
+      redelivered: message.fields.redelivered,
+      redisMode: this.setup.subscription.redis ?? 'required',
+      correlationId: typeof correlationId === 'string' ? correlationId : undefined,
+      orderingKey: typeof orderingKey === 'string' ? orderingKey : undefined,
+    });
   }
 
   /** A settle on a channel that has since closed is harmless: the broker redelivers, dedupe absorbs it. */
