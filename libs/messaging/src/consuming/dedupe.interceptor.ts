@@ -7,7 +7,7 @@ import { MessagingMetrics } from '../observability/messaging-metrics';
 import type { ConsumingOptions } from './consuming.options';
 import { DuplicateInFlightError, RedisUnavailableError } from './consume-errors';
 import { DedupeMarks } from './dedupe-marks';
-import { DUPLICATE_DELIVERY, ReliableDeliveryContext } from './delivery-context';
+import { DUPLICATE_DELIVERY, pipelineStateOf, ReliableDeliveryContext } from './delivery-context';
 
 /**
  * Exactly-once effect on top of at-least-once delivery (G4): a message already handled by this consumer
@@ -42,7 +42,7 @@ export class DedupeInterceptor implements NestInterceptor {
     const delivery: unknown =
       arg instanceof ReliableDeliveryContext ? arg : (arg as { delivery?: unknown } | undefined)?.delivery;
     if (!(delivery instanceof ReliableDeliveryContext)) return next.handle();
-    if (delivery.dedupeApplied) return next.handle();
+    if (pipelineStateOf(delivery).dedupeApplied) return next.handle();
     return from(this.apply(delivery, () => lastValue(next.handle())));
   }
 
@@ -51,8 +51,9 @@ export class DedupeInterceptor implements NestInterceptor {
    * message (then DUPLICATE_DELIVERY) or another delivery of it is running (DuplicateInFlightError).
    */
   async apply(delivery: ReliableDeliveryContext, handle: () => Promise<unknown>): Promise<unknown> {
-    delivery.dedupeApplied = true;
-    delivery.claimedAttempt = undefined;
+    const state = pipelineStateOf(delivery);
+    state.dedupeApplied = true;
+    state.claimedAttempt = undefined;
     try {
       const claim = await this.claim(delivery);
       if (claim === 'done') {
@@ -74,7 +75,7 @@ export class DedupeInterceptor implements NestInterceptor {
       return result;
     } finally {
       // A held delivery is invoked again and must be deduplicated again.
-      delivery.dedupeApplied = false;
+      state.dedupeApplied = false;
     }
   }
 
@@ -97,10 +98,11 @@ export class DedupeInterceptor implements NestInterceptor {
         delivery.messageId,
         delivery.redelivered,
       );
-      if (result === 'claimed') delivery.claimedAttempt = attempt;
+      if (result === 'claimed') pipelineStateOf(delivery).claimedAttempt = attempt;
       return result;
     } catch (error) {
-      if (!(error instanceof RedisUnavailableError) || delivery.redisMode === 'required') throw error;
+      const { redisMode } = pipelineStateOf(delivery);
+      if (!(error instanceof RedisUnavailableError) || redisMode === 'required') throw error;
       // Opted out of fail-closed: handle without dedupe (inbox or an idempotent handler protects the effect).
       this.logger.warn({ msg: 'redis down, handling without dedupe', messageId: delivery.messageId });
       return 'skipped';

@@ -8,7 +8,7 @@ import {
   RedisUnavailableError,
   UnprocessableMessageError,
 } from './consume-errors';
-import { ReliableDeliveryContext } from './delivery-context';
+import { pipelineStateOf, ReliableDeliveryContext } from './delivery-context';
 import { InboxBatcher } from './inbox-batcher';
 import type { InboxBatchSettings } from './inbox-batch-settings';
 import { runInInbox } from './inbox-transaction';
@@ -48,13 +48,12 @@ export class HandlerRunner {
 
   private async runAttempts(payload: unknown, delivery: ReliableDeliveryContext): Promise<unknown> {
     // The dedupe claim counted the first run and its done mark forgets the count.
-    const countedByClaim = delivery.claimedAttempt !== undefined;
+    const { claimedAttempt } = pipelineStateOf(delivery);
+    const countedByClaim = claimedAttempt !== undefined;
     for (let runs = 1; ; runs++) {
       // The claim's count is used as is: no promise and no turn of the event loop for it.
       delivery.attempt =
-        runs === 1 && delivery.claimedAttempt !== undefined
-          ? delivery.claimedAttempt
-          : await this.startAttempt(delivery, runs);
+        runs === 1 && claimedAttempt !== undefined ? claimedAttempt : await this.startAttempt(delivery, runs);
       if (delivery.attempt > this.policy.maxAttempts) throw new AttemptsExhaustedError(delivery.attempt);
       try {
         const result = await this.once(payload, delivery);
@@ -105,7 +104,8 @@ export class HandlerRunner {
     try {
       return await this.attempts.start(delivery.consumer, delivery.messageId);
     } catch (error) {
-      if (!(error instanceof RedisUnavailableError) || delivery.redisMode === 'required') throw error;
+      const { redisMode } = pipelineStateOf(delivery);
+      if (!(error instanceof RedisUnavailableError) || redisMode === 'required') throw error;
       // Redis opted out and down: the broker's count is the best we have.
       const deliveryCount = Number(delivery.headers['x-delivery-count'] ?? 0);
       return deliveryCount + runs;

@@ -20,7 +20,15 @@ describe('inbox group commit: duplicates', () => {
   const managers: Array<{ id: string; manager: object }> = [];
 
   const delivery = (consumer: string, id: string) =>
-    new ReliableDeliveryContext(consumer, 'q', id, 'rk', {}, false, 'required');
+    new ReliableDeliveryContext({
+      consumer,
+      queue: 'q',
+      messageId: id,
+      routingKey: 'rk',
+      headers: {},
+      redelivered: false,
+      redisMode: 'required',
+    });
   const effect = (consumer: string, id: string, delayMs = 0) => {
     const context = delivery(consumer, id);
     return {
