@@ -25,13 +25,13 @@ import type { DeadLetter } from '../dead-letters/dead-letter.entity';
 import { DeadLetterGroup, DeadLetterGroups } from '../dead-letters/dead-letter-groups';
 import { ScheduledMessage, ScheduledMessages } from '../outbox/scheduled-messages';
 import { AdminApiGuard } from './admin-api.guard';
-import { AdminAudit, AdminAuditEntry } from './admin-audit';
+import { AdminAudit, AdminAuditEntry } from '../dead-letters/admin-audit';
 import { AuditQueryDto, EditPayloadDto, ScheduledQueryDto } from './admin-console.dto';
 import { whoIs } from './admin-roles';
 import { DiscardDeadLetterDto } from './dead-letter-actions.dto';
-import { DeadLetterCounts, DeadLetterAdminService } from './dead-letter-admin.service';
-import { DeadLetterEditor } from './dead-letter-editor';
-import { GroupAction, GroupActions } from './group-actions';
+import { DeadLetterCounts, DeadLetterAdminService } from '../dead-letters/dead-letter-admin.service';
+import { DeadLetterEditor } from '../dead-letters/dead-letter-edit.service';
+import { GroupAction, GroupActions } from '../dead-letters/group-actions.service';
 
 const FINGERPRINT = /^[0-9a-f]{16}$/;
 const DEFAULT_LIMIT = 50;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import type { AdminAuditAction } from './admin-audit';
+import type { AdminAuditAction } from '../dead-letters/admin-audit';
 
 const ROW_ID = /^[1-9]\d{0,18}$/;
 

@@ -1,13 +1,41 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { OutboxModule } from '../outbox/outbox.module';
+import { AdminAudit } from './admin-audit';
+import { DeadLetterAdminService } from './dead-letter-admin.service';
 import { DeadLetterAlertQueries } from './dead-letter-alert-queries';
+import { DeadLetterEditor } from './dead-letter-edit.service';
 import { DeadLetterGroups } from './dead-letter-groups';
 import { DeadLetterQueueDrainer } from './dead-letter-queue-drainer';
+import { DeadLetterReplayer } from './dead-letter-replay.service';
 import { DeadLetterService } from './dead-letter.service';
+import { GroupActions } from './group-actions.service';
+import { SubscriptionSchemas } from './subscription-schemas';
 
+/** Parking, failure groups and the operator actions on dead letters; admin/ only puts HTTP in front. */
 @Module({
-  imports: [DiscoveryModule],
-  providers: [DeadLetterService, DeadLetterGroups, DeadLetterAlertQueries, DeadLetterQueueDrainer],
-  exports: [DeadLetterService, DeadLetterGroups, DeadLetterAlertQueries],
+  imports: [DiscoveryModule, OutboxModule],
+  providers: [
+    DeadLetterService,
+    DeadLetterGroups,
+    DeadLetterAlertQueries,
+    DeadLetterQueueDrainer,
+    DeadLetterAdminService,
+    DeadLetterReplayer,
+    DeadLetterEditor,
+    GroupActions,
+    AdminAudit,
+    SubscriptionSchemas,
+  ],
+  exports: [
+    DeadLetterService,
+    DeadLetterGroups,
+    DeadLetterAlertQueries,
+    DeadLetterAdminService,
+    DeadLetterReplayer,
+    DeadLetterEditor,
+    GroupActions,
+    AdminAudit,
+  ],
 })
 export class DeadLettersModule {}
