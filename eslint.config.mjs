@@ -69,7 +69,17 @@ const boundaries = [
   forbid('consuming', ['publishing', 'outbox', 'alerting', ...EDGES]),
   forbid('publishing', ['consuming', ...EDGES]),
   forbid('transport', ['publishing', 'alerting', 'admin', 'bootstrap', 'migrations']),
-  forbid('admin', ['publishing', 'transport', 'bootstrap', 'migrations']),
+  // HTTP only: the operator actions are dead-letters/ services (scheduled messages: outbox/).
+  forbid('admin', [
+    'publishing',
+    'consuming',
+    'topology',
+    'broker',
+    'observability',
+    'transport',
+    'bootstrap',
+    'migrations',
+  ]),
   forbid('migrations', ['publishing', 'alerting', 'observability', 'admin', 'transport', 'bootstrap']),
   {
     files: ['apps/**/*.ts'],
