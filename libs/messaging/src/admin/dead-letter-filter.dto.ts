@@ -1,8 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 import type { DeadLetterOrigin, DeadLetterStatus } from '../dead-letters/dead-letter.entity';
 import type { DeadLetterFilter, DeadLetterListQuery } from '../dead-letters/dead-letter-query';
+import { PageSizeProperty } from './page-size.property';
 
 export const DEAD_LETTER_STATUSES: DeadLetterStatus[] = ['open', 'replayed', 'discarded'];
 export const DEAD_LETTER_ORIGINS: DeadLetterOrigin[] = ['publish', 'consume'];
@@ -62,11 +63,6 @@ export class DeadLetterListQueryDto extends DeadLetterFilterDto implements DeadL
   @Min(1)
   page?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @PageSizeProperty()
   pageSize?: number;
 }
