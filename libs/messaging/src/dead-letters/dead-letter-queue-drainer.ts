@@ -1,12 +1,9 @@
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { DataSource } from 'typeorm';
-import { RELIABLE_SUBSCRIPTION } from '../consuming/reliable-subscribe.decorator';
-import type { ReliableSubscriptionOptions } from '../consuming/reliable-subscription.options';
 import { resolveRetryPolicy } from '../consuming/retry-policy';
 import { subscriptionTopology } from '../consuming/subscription-topology';
 import { InjectMessagingOptions } from '../messaging.constants';
@@ -15,6 +12,7 @@ import { applyTopologyPlan, TopologyPlan } from '../topology/topology-plan';
 import { topologyNames } from '../topology/topology-names';
 import { brokerDeadLetter } from './broker-dead-letter';
 import { DeadLetterService } from './dead-letter.service';
+import { ReliableSubscriptionScan } from './reliable-subscription-scan';
 
 const PREFETCH = 10;
 /** Pause before a message whose row could not be stored is offered again (MySQL away). */
@@ -38,9 +36,7 @@ export class DeadLetterQueueDrainer implements OnApplicationBootstrap, BeforeApp
   private channel: ChannelWrapper | null = null;
 
   constructor(
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
-    private readonly reflector: Reflector,
+    private readonly subscriptions: ReliableSubscriptionScan,
     private readonly amqp: AmqpConnection,
     private readonly deadLetters: DeadLetterService,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -100,7 +96,8 @@ export class DeadLetterQueueDrainer implements OnApplicationBootstrap, BeforeApp
   /** The DLQ of every reliable subscription that parks (not `reject-to-dlq`), with its declaration. */
   private queuesToDrain(): DrainedQueue[] {
     const names = topologyNames(this.options.topology.prefix);
-    return this.subscriptions()
+    return this.subscriptions
+      .find(true)
       .filter((s) => resolveRetryPolicy(s.retry, this.options.consuming, Boolean(s.ordered)).final === 'park')
       .flatMap((subscription) => {
         const { plan } = subscriptionTopology(names, this.options, subscription, []);
@@ -112,25 +109,6 @@ export class DeadLetterQueueDrainer implements OnApplicationBootstrap, BeforeApp
             plan: deadLetterSlice(plan, q.name),
           }));
       });
-  }
-
-  private subscriptions(): ReliableSubscriptionOptions[] {
-    const found: ReliableSubscriptionOptions[] = [];
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance: unknown = wrapper.instance;
-      if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
-      const prototype = Object.getPrototypeOf(instance) as object;
-      for (const methodName of this.scanner.getAllMethodNames(prototype)) {
-        const method = (prototype as Record<string, unknown>)[methodName];
-        if (typeof method !== 'function') continue;
-        const subscription = this.reflector.get<ReliableSubscriptionOptions | undefined>(
-          RELIABLE_SUBSCRIPTION,
-          method,
-        );
-        if (subscription) found.push(subscription);
-      }
-    }
-    return found;
   }
 }
 

@@ -10,6 +10,8 @@ import { DeadLetterQueueDrainer } from './dead-letter-queue-drainer';
 import { DeadLetterReplayer } from './dead-letter-replay.service';
 import { DeadLetterService } from './dead-letter.service';
 import { GroupActions } from './group-actions.service';
+import { ReliableSubscriptionScan } from './reliable-subscription-scan';
+import { ScheduledCancellation } from './scheduled-cancellation';
 import { SubscriptionSchemas } from './subscription-schemas';
 
 /** Parking, failure groups and the operator actions on dead letters; admin/ only puts HTTP in front. */
@@ -26,6 +28,8 @@ import { SubscriptionSchemas } from './subscription-schemas';
     GroupActions,
     AdminAudit,
     SubscriptionSchemas,
+    ScheduledCancellation,
+    ReliableSubscriptionScan,
   ],
   exports: [
     DeadLetterService,
@@ -36,6 +40,7 @@ import { SubscriptionSchemas } from './subscription-schemas';
     DeadLetterEditor,
     GroupActions,
     AdminAudit,
+    ScheduledCancellation,
   ],
 })
 export class DeadLettersModule {}

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { RELIABLE_SUBSCRIPTION } from '../consuming/reliable-subscribe.decorator';
-import type { ReliableSubscriptionOptions, SchemaClass } from '../consuming/reliable-subscription.options';
+import type { SchemaClass } from '../consuming/reliable-subscription.options';
+import { ReliableSubscriptionScan } from './reliable-subscription-scan';
 
 /**
  * The payload schema each reliable subscription of this app declares, by consumer name, found the way
@@ -12,11 +11,7 @@ import type { ReliableSubscriptionOptions, SchemaClass } from '../consuming/reli
 export class SubscriptionSchemas {
   private schemas: Map<string, SchemaClass> | null = null;
 
-  constructor(
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
-    private readonly reflector: Reflector,
-  ) {}
+  constructor(private readonly subscriptions: ReliableSubscriptionScan) {}
 
   of(consumer: string | null): SchemaClass | undefined {
     if (!consumer) return undefined;
@@ -26,19 +21,8 @@ export class SubscriptionSchemas {
 
   private discover(): Map<string, SchemaClass> {
     const found = new Map<string, SchemaClass>();
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance: unknown = wrapper.instance;
-      if (!instance || typeof instance !== 'object') continue;
-      const prototype = Object.getPrototypeOf(instance) as object;
-      for (const name of this.scanner.getAllMethodNames(prototype)) {
-        const method = (prototype as Record<string, unknown>)[name];
-        if (typeof method !== 'function') continue;
-        const options = this.reflector.get<ReliableSubscriptionOptions | undefined>(
-          RELIABLE_SUBSCRIPTION,
-          method,
-        );
-        if (options?.schema) found.set(options.consumer, options.schema);
-      }
+    for (const options of this.subscriptions.find(false)) {
+      if (options.schema) found.set(options.consumer, options.schema);
     }
     return found;
   }
