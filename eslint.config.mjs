@@ -10,7 +10,7 @@ import prettier from 'eslint-config-prettier';
 const LIB = 'libs/messaging/src';
 const ARCH = 'see docs/architecture.md';
 const folder = (name) => `^(\\.\\./)+${name}(/|$)`;
-const forbid = (from, names) => ({
+const forbid = (from, names, extra = []) => ({
   files: [`${LIB}/${from}/**/*.ts`],
   ignores: ['**/*.spec.ts'],
   rules: {
@@ -22,6 +22,7 @@ const forbid = (from, names) => ({
             regex: folder(name),
             message: `${from}/ must not import ${name}/ (${ARCH}).`,
           })),
+          ...extra,
           ...LIB_WIDE,
         ],
       },
@@ -64,12 +65,45 @@ const boundaries = [
   ]),
   forbid('observability', ['publishing', 'consuming', 'dead-letters', 'alerting', ...EDGES]),
   forbid('outbox', ['publishing', 'consuming', 'dead-letters', 'alerting', ...EDGES]),
-  forbid('alerting', ['publishing', 'consuming', 'outbox', ...EDGES]),
+  forbid(
+    'alerting',
+    ['publishing', 'consuming', 'outbox', ...EDGES],
+    [
+      {
+        regex: 'dead-letters/dead-letter\\.entity$',
+        message: `alerting/ reads dead letters through dead-letters/dead-letter-alert-queries.ts (${ARCH}).`,
+      },
+    ],
+  ),
+  {
+    // The same for SQL: no statement of alerting/ names the dead_letter table.
+    files: [`${LIB}/alerting/**/*.ts`],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'Literal[value=/\\bdead_letter\\b/], TemplateElement[value.raw=/\\bdead_letter\\b/]',
+          message: `alerting/ reads dead letters through dead-letters/dead-letter-alert-queries.ts (${ARCH}).`,
+        },
+      ],
+    },
+  },
   forbid('dead-letters', ['publishing', ...EDGES]),
   forbid('consuming', ['publishing', 'outbox', 'alerting', ...EDGES]),
   forbid('publishing', ['consuming', ...EDGES]),
   forbid('transport', ['publishing', 'alerting', 'admin', 'bootstrap', 'migrations']),
-  forbid('admin', ['publishing', 'transport', 'bootstrap', 'migrations']),
+  // HTTP only: the operator actions are dead-letters/ services (scheduled messages: outbox/).
+  forbid('admin', [
+    'publishing',
+    'consuming',
+    'topology',
+    'broker',
+    'observability',
+    'transport',
+    'bootstrap',
+    'migrations',
+  ]),
   forbid('migrations', ['publishing', 'alerting', 'observability', 'admin', 'transport', 'bootstrap']),
   {
     files: ['apps/**/*.ts'],

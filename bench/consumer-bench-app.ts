@@ -82,6 +82,7 @@ export class ConsumerBenchApp {
             topology: { prefix: 'bench' },
             consuming: { prefetch: BENCH_PREFETCH },
             relay: { enabled: false },
+            sockets: { coalesceWrites: true },
           }),
         ),
       ],

@@ -35,6 +35,7 @@ export async function adminConsoleScenarios(ctx: BenchContext): Promise<Scenario
             serviceName: 'bench-admin',
             admin: { token: TOKEN },
             relay: { pollIntervalMs: 200 },
+            sockets: { coalesceWrites: true },
           }),
         ),
       ],

@@ -191,7 +191,9 @@ async function measureRun(
 
 async function startApp(ns: TestNamespace): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
-    imports: [MessagingModule.forRoot(ns.options({ topology: { prefix: 'e2e' } }))],
+    imports: [
+      MessagingModule.forRoot(ns.options({ topology: { prefix: 'e2e' }, sockets: { coalesceWrites: true } })),
+    ],
     providers: [EndToEndHandler],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });

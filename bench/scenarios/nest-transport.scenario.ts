@@ -140,6 +140,7 @@ async function startApp(ns: TestNamespace): Promise<INestApplication> {
           topology: { prefix: PREFIX },
           consuming: { prefetch: PREFETCH },
           relay: { enabled: false },
+          sockets: { coalesceWrites: true },
         }),
       ),
     ],

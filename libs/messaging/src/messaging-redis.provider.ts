@@ -2,7 +2,7 @@ import type { FactoryProvider } from '@nestjs/common';
 import Redis, { RedisOptions } from 'ioredis';
 import { coalesceSocketWrites } from './broker/coalesce-socket-writes';
 import { MESSAGING_OPTIONS, MESSAGING_REDIS } from './messaging.constants';
-import type { ResolvedMessagingOptions } from './messaging.options';
+import type { MessagingOptionGroups, ResolvedMessagingOptions } from './messaging.options';
 
 /**
  * Commands fail fast while Redis is away (the consuming side then fails closed) instead of queueing
@@ -24,14 +24,16 @@ const FAIL_FAST: RedisOptions = {
 /**
  * The library's ioredis client: `redisUrl` plus `redisOptions` merged over the fail-fast settings. With
  * `redisOptions.sentinels` + `name`, ioredis asks the sentinels for the master and follows failovers.
+ * Its socket writes are coalesced only with `sockets.coalesceWrites` (off when `sockets` is not given).
  */
 export function createMessagingRedis(
-  o: Pick<ResolvedMessagingOptions, 'serviceName' | 'redisUrl' | 'redisOptions'>,
+  o: Pick<ResolvedMessagingOptions, 'serviceName' | 'redisUrl' | 'redisOptions'> &
+    Partial<Pick<MessagingOptionGroups, 'sockets'>>,
 ): Redis {
   const options: RedisOptions = { connectionName: o.serviceName, ...FAIL_FAST, ...o.redisOptions };
   const redis = options.sentinels ? new Redis(options) : new Redis(o.redisUrl, options);
   // The dedupe claim and done batches of one tick leave in one write (ADR 0204).
-  redis.on('connect', () => coalesceSocketWrites(redis.stream));
+  if (o.sockets?.coalesceWrites) redis.on('connect', () => coalesceSocketWrites(redis.stream));
   return redis;
 }
 

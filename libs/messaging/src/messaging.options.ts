@@ -2,6 +2,7 @@ import type { RedisOptions } from 'ioredis';
 import type { EntitySchema, MixedList } from 'typeorm';
 import type { AdminOptions } from './admin/admin.options';
 import type { AlertingOptions } from './alerting/alerting.options';
+import type { SocketOptions } from './broker/socket.options';
 import type { ConsumingOptions } from './consuming/consuming.options';
 import type { MonitoringOptions } from './observability/monitoring.options';
 import type {
@@ -49,6 +50,7 @@ export interface MessagingModuleOptions {
   alerting?: Partial<AlertingOptions>;
   admin?: Partial<AdminOptions>;
   topology?: Partial<TopologyOptions>;
+  sockets?: Partial<SocketOptions>;
 }
 
 /** The option groups: each feature injects only its own (`InjectOptionGroup`). */
@@ -62,6 +64,7 @@ export interface MessagingOptionGroups {
   alerting: AlertingOptions;
   admin: AdminOptions;
   topology: TopologyOptions;
+  sockets: SocketOptions;
 }
 
 export type OptionGroupName = keyof MessagingOptionGroups;

@@ -17,6 +17,13 @@ describe('resolveMessagingOptions', () => {
     expect(resolved.redisKeyPrefix).toBe('orders:');
   });
 
+  it('leaves socket write coalescing off unless asked for', () => {
+    expect(resolveMessagingOptions(base).sockets.coalesceWrites).toBe(false);
+    expect(
+      resolveMessagingOptions({ ...base, sockets: { coalesceWrites: true } }).sockets.coalesceWrites,
+    ).toBe(true);
+  });
+
   it('accepts 0 where it is documented to mean something', () => {
     const resolved = resolveMessagingOptions({
       ...base,
@@ -50,6 +57,7 @@ describe('resolveMessagingOptions', () => {
     [{ alerting: { queueLimit: 0 } }, /option alerting.queueLimit: a positive integer/],
     [{ admin: { groupBatchSize: 0 } }, /option admin.groupBatchSize: a positive integer/],
     [{ topology: { partitions: 0 } }, /option topology.partitions: a positive integer/],
+    [{ sockets: { coalesceWrites: 1 as unknown as boolean } }, /option sockets.coalesceWrites: a boolean/],
   ])('rejects %j naming the option', (override, message) => {
     expect(() => resolveMessagingOptions({ ...base, ...override })).toThrow(message);
   });

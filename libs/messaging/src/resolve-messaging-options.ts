@@ -1,5 +1,6 @@
 import { ADMIN_DEFAULTS } from './admin/admin.options';
 import { ALERTING_DEFAULTS } from './alerting/alerting.options';
+import { SOCKET_DEFAULTS } from './broker/socket.options';
 import { CONSUMING_DEFAULTS } from './consuming/consuming.options';
 import {
   InvalidMessagingOptionsError,
@@ -27,6 +28,7 @@ export const GROUP_DEFAULTS: MessagingOptionGroups = {
   alerting: ALERTING_DEFAULTS,
   admin: ADMIN_DEFAULTS,
   topology: TOPOLOGY_DEFAULTS,
+  sockets: SOCKET_DEFAULTS,
 };
 
 export const CONNECTION_DEFAULTS = { mysqlPoolSize: 10, migrationsRun: false };

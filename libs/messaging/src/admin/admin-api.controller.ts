@@ -17,9 +17,13 @@ import type { DeadLetter } from '../dead-letters/dead-letter.entity';
 import { AdminApiGuard } from './admin-api.guard';
 import { whoIs } from './admin-roles';
 import { BulkDiscardDto, BulkReplayDto, DiscardDeadLetterDto } from './dead-letter-actions.dto';
-import { DeadLetterAdminService, DeadLetterCounts, DeadLetterPage } from './dead-letter-admin.service';
+import {
+  DeadLetterAdminService,
+  DeadLetterCounts,
+  DeadLetterPage,
+} from '../dead-letters/dead-letter-admin.service';
 import { DeadLetterListQueryDto } from './dead-letter-filter.dto';
-import { BulkReplayResult, DeadLetterReplayer } from './dead-letter-replayer';
+import { BulkReplayResult, DeadLetterReplayer } from '../dead-letters/dead-letter-replay.service';
 
 const DEFAULT_BULK_REPLAY_LIMIT = 100;
 

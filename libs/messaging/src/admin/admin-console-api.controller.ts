@@ -25,13 +25,14 @@ import type { DeadLetter } from '../dead-letters/dead-letter.entity';
 import { DeadLetterGroup, DeadLetterGroups } from '../dead-letters/dead-letter-groups';
 import { ScheduledMessage, ScheduledMessages } from '../outbox/scheduled-messages';
 import { AdminApiGuard } from './admin-api.guard';
-import { AdminAudit, AdminAuditEntry } from './admin-audit';
+import { AdminAudit, AdminAuditEntry } from '../dead-letters/admin-audit';
 import { AuditQueryDto, EditPayloadDto, ScheduledQueryDto } from './admin-console.dto';
 import { whoIs } from './admin-roles';
 import { DiscardDeadLetterDto } from './dead-letter-actions.dto';
-import { DeadLetterCounts, DeadLetterAdminService } from './dead-letter-admin.service';
-import { DeadLetterEditor } from './dead-letter-editor';
-import { GroupAction, GroupActions } from './group-actions';
+import { DeadLetterCounts, DeadLetterAdminService } from '../dead-letters/dead-letter-admin.service';
+import { DeadLetterEditor } from '../dead-letters/dead-letter-edit.service';
+import { GroupAction, GroupActions } from '../dead-letters/group-actions.service';
+import { ScheduledCancellation } from '../dead-letters/scheduled-cancellation';
 
 const FINGERPRINT = /^[0-9a-f]{16}$/;
 const DEFAULT_LIMIT = 50;
@@ -53,6 +54,7 @@ export class AdminConsoleApiController {
     private readonly editor: DeadLetterEditor,
     private readonly audit: AdminAudit,
     private readonly scheduled: ScheduledMessages,
+    private readonly cancellation: ScheduledCancellation,
   ) {}
 
   @Get('dead-letters/groups')
@@ -146,16 +148,7 @@ export class AdminConsoleApiController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a scheduled message before a relay claims it; 404 when gone or claimed' })
   async cancelScheduled(@Param('id') id: string, @Req() request: Request): Promise<ScheduledMessage> {
-    const cancelled = /^[1-9]\d{0,18}$/.test(id) ? await this.scheduled.cancel(id) : null;
-    if (!cancelled)
-      throw new NotFoundException(`Scheduled message ${id} is not pending (sent, claimed or unknown)`);
-    await this.audit.record(whoIs(request), {
-      action: 'cancel-scheduled',
-      ids: [id],
-      target: cancelled.messageId,
-      detail: `due ${cancelled.deliverAt.toISOString()} on ${cancelled.exchange} ${cancelled.routingKey}`,
-    });
-    return cancelled;
+    return this.cancellation.cancel(id, whoIs(request));
   }
 
   private checked(fingerprint: string): string {

@@ -18,13 +18,14 @@ import { DeadLetterGroups } from '../dead-letters/dead-letter-groups';
 import { InjectOptions } from '../messaging.constants';
 import type { ServiceIdentity } from '../messaging.options';
 import { ScheduledMessages } from '../outbox/scheduled-messages';
-import { AdminAudit } from './admin-audit';
+import { AdminAudit } from '../dead-letters/admin-audit';
 import { layoutOf, sendHtml } from './admin-html';
 import { AdminLoginFilter } from './admin-login.filter';
 import { AdminPageGuard } from './admin-page.guard';
 import { whoIs } from './admin-roles';
-import { DeadLetterAdminService } from './dead-letter-admin.service';
-import { GroupActions } from './group-actions';
+import { DeadLetterAdminService } from '../dead-letters/dead-letter-admin.service';
+import { GroupActions } from '../dead-letters/group-actions.service';
+import { ScheduledCancellation } from '../dead-letters/scheduled-cancellation';
 import { renderAuditPage } from './views/audit.view';
 import { renderDeadLetterRows } from './views/dead-letter-list.view';
 import { renderGroupPage } from './views/failure-groups.view';
@@ -46,6 +47,7 @@ export class AdminConsolePageController {
     private readonly deadLetters: DeadLetterAdminService,
     private readonly scheduled: ScheduledMessages,
     private readonly audit: AdminAudit,
+    private readonly cancellation: ScheduledCancellation,
   ) {}
 
   @Get('groups/:fingerprint')
@@ -122,15 +124,7 @@ export class AdminConsolePageController {
 
   @Post('scheduled/:id/cancel')
   async cancel(@Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const cancelled = ROW_ID.test(id) ? await this.scheduled.cancel(id) : null;
-    if (!cancelled)
-      throw new NotFoundException(`Scheduled message ${id} is not pending (sent, claimed or unknown)`);
-    await this.audit.record(whoIs(request), {
-      action: 'cancel-scheduled',
-      ids: [id],
-      target: cancelled.messageId,
-      detail: `due ${cancelled.deliverAt.toISOString()} on ${cancelled.exchange} ${cancelled.routingKey}`,
-    });
+    await this.cancellation.cancel(id, whoIs(request));
     response.redirect(303, `/admin/scheduled?cancelled=${encodeURIComponent(id)}`);
   }
 

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import type { AdminAuditAction } from './admin-audit';
+import { IsDefined, IsIn, IsOptional, Matches } from 'class-validator';
+import type { AdminAuditAction } from '../dead-letters/admin-audit';
+import { PageSizeProperty } from './page-size.property';
 
 const ROW_ID = /^[1-9]\d{0,18}$/;
 
@@ -34,12 +35,7 @@ export class AuditQueryDto {
   @IsIn(AUDIT_ACTIONS)
   action?: AdminAuditAction;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @PageSizeProperty()
   limit?: number;
 }
 
@@ -54,11 +50,6 @@ export class ScheduledQueryDto {
   @Type(() => Date)
   afterDue?: Date;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @PageSizeProperty()
   limit?: number;
 }

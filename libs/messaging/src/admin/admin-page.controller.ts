@@ -18,7 +18,7 @@ import { DeadLetterGroups } from '../dead-letters/dead-letter-groups';
 import { InjectOptions } from '../messaging.constants';
 import type { ServiceIdentity } from '../messaging.options';
 import type { AdminOptions } from './admin.options';
-import { AdminAudit } from './admin-audit';
+import { AdminAudit } from '../dead-letters/admin-audit';
 import { AdminAuthThrottle, AdminAuthThrottledError } from './admin-auth-throttle';
 import { layoutOf, sendHtml } from './admin-html';
 import { AdminLoginFilter } from './admin-login.filter';
@@ -31,11 +31,11 @@ import {
   loginCsrfMatches,
   startAdminSession,
 } from './admin-session';
-import { DeadLetterAdminService } from './dead-letter-admin.service';
-import { DeadLetterEditor } from './dead-letter-editor';
+import { DeadLetterAdminService } from '../dead-letters/dead-letter-admin.service';
+import { DeadLetterEditor } from '../dead-letters/dead-letter-edit.service';
 import { DeadLetterListQueryDto } from './dead-letter-filter.dto';
-import { DeadLetterReplayer } from './dead-letter-replayer';
-import { GroupActions } from './group-actions';
+import { DeadLetterReplayer } from '../dead-letters/dead-letter-replay.service';
+import { GroupActions } from '../dead-letters/group-actions.service';
 import { renderDeadLetterDetail } from './views/dead-letter-detail.view';
 import { renderDeadLetterList } from './views/dead-letter-list.view';
 import { renderGroupsTable } from './views/failure-groups.view';

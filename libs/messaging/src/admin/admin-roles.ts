@@ -1,17 +1,9 @@
 import { createHmac } from 'node:crypto';
 import type { Request } from 'express';
+import type { AdminIdentity, AdminRole } from '../dead-letters/admin-identity';
 import type { AdminOptions } from './admin.options';
 import { ADMIN_SESSION_COOKIE, readCookie } from './admin-session';
 import { sessionCookieValue, tokensMatch } from './admin-token';
-
-/** `operator` (ADMIN_TOKEN) may act; `viewer` (ADMIN_VIEWER_TOKEN) sees everything and changes nothing. */
-export type AdminRole = 'operator' | 'viewer';
-
-/** Who is calling, as the guards established it: the role is the token's name, `user` the name given. */
-export interface AdminIdentity {
-  role: AdminRole;
-  user: string;
-}
 
 /** The configured tokens by role; a viewer exists only when its token is set. */
 function tokensOf(admin: AdminOptions): Array<[AdminRole, string]> {

@@ -1,11 +1,8 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
 import { DeadLettersModule } from '../dead-letters/dead-letters.module';
 import { InjectOptions } from '../messaging.constants';
-import { OutboxModule } from '../outbox/outbox.module';
 import { AdminApiController } from './admin-api.controller';
 import { AdminApiGuard } from './admin-api.guard';
-import { AdminAudit } from './admin-audit';
 import { AdminAuthThrottle } from './admin-auth-throttle';
 import { AdminConsoleApiController } from './admin-console-api.controller';
 import { AdminConsolePageController } from './admin-console-page.controller';
@@ -13,19 +10,15 @@ import { AdminLoginFilter } from './admin-login.filter';
 import { AdminPageController } from './admin-page.controller';
 import { AdminPageGuard } from './admin-page.guard';
 import type { AdminOptions } from './admin.options';
-import { DeadLetterAdminService } from './dead-letter-admin.service';
-import { DeadLetterEditor } from './dead-letter-editor';
-import { DeadLetterReplayer } from './dead-letter-replayer';
 import { refuseDefaultAdminToken } from './default-admin-token.error';
-import { GroupActions } from './group-actions';
-import { SubscriptionSchemas } from './subscription-schemas';
 
 /**
- * The dead-letter console (/admin) and JSON API (/admin/api). Imported only when the app keeps
- * `features.admin` on, so a disabled console has no routes at all (404).
+ * The dead-letter console (/admin) and JSON API (/admin/api): controllers, guards, DTOs and views in
+ * front of the services of dead-letters/. Imported only when the app keeps `features.admin` on, so a
+ * disabled console has no routes at all (404).
  */
 @Module({
-  imports: [OutboxModule, DeadLettersModule, DiscoveryModule],
+  imports: [DeadLettersModule],
   // The console API first: its `dead-letters/groups` routes must win over `dead-letters/:id`.
   controllers: [
     AdminConsoleApiController,
@@ -33,19 +26,7 @@ import { SubscriptionSchemas } from './subscription-schemas';
     AdminPageController,
     AdminConsolePageController,
   ],
-  providers: [
-    DeadLetterAdminService,
-    DeadLetterReplayer,
-    DeadLetterEditor,
-    GroupActions,
-    AdminAudit,
-    AdminAuthThrottle,
-    SubscriptionSchemas,
-    AdminApiGuard,
-    AdminPageGuard,
-    AdminLoginFilter,
-  ],
-  exports: [DeadLetterAdminService, DeadLetterReplayer, GroupActions, AdminAudit],
+  providers: [AdminAuthThrottle, AdminApiGuard, AdminPageGuard, AdminLoginFilter],
 })
 export class AdminModule implements OnModuleInit {
   constructor(@InjectOptions('admin') private readonly admin: AdminOptions) {}

@@ -1,13 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 import type { DeadLetterOrigin, DeadLetterStatus } from '../dead-letters/dead-letter.entity';
+import type { DeadLetterFilter, DeadLetterListQuery } from '../dead-letters/dead-letter-query';
+import { PageSizeProperty } from './page-size.property';
 
 export const DEAD_LETTER_STATUSES: DeadLetterStatus[] = ['open', 'replayed', 'discarded'];
 export const DEAD_LETTER_ORIGINS: DeadLetterOrigin[] = ['publish', 'consume'];
 
 /** Which dead letters a list or a bulk action covers; empty fields match everything. */
-export class DeadLetterFilterDto {
+export class DeadLetterFilterDto implements DeadLetterFilter {
   @ApiPropertyOptional({ enum: DEAD_LETTER_STATUSES })
   @IsOptional()
   @IsIn(DEAD_LETTER_STATUSES)
@@ -42,7 +44,7 @@ export class DeadLetterFilterDto {
   fingerprint?: string;
 }
 
-export class DeadLetterListQueryDto extends DeadLetterFilterDto {
+export class DeadLetterListQueryDto extends DeadLetterFilterDto implements DeadLetterListQuery {
   @ApiPropertyOptional({
     description: 'Keyset page: dead letters with a smaller id (the last id of the previous page)',
   })
@@ -61,11 +63,6 @@ export class DeadLetterListQueryDto extends DeadLetterFilterDto {
   @Min(1)
   page?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @PageSizeProperty()
   pageSize?: number;
 }

@@ -2,14 +2,23 @@ import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { ChannelModel } from 'amqplib';
 import type { Writable } from 'node:stream';
+import { InjectOptions } from '../messaging.constants';
 import { coalesceSocketWrites } from './coalesce-socket-writes';
+import type { SocketOptions } from './socket.options';
 
-/** Applies `coalesceSocketWrites` to golevelup's broker connection, and again after each reconnect. */
+/**
+ * With `sockets.coalesceWrites`, applies `coalesceSocketWrites` to golevelup's broker connection, and
+ * again after each reconnect.
+ */
 @Injectable()
 export class BrokerWriteCoalescing implements OnModuleInit {
-  constructor(private readonly amqp: AmqpConnection) {}
+  constructor(
+    private readonly amqp: AmqpConnection,
+    @InjectOptions('sockets') private readonly sockets: SocketOptions,
+  ) {}
 
   onModuleInit(): void {
+    if (!this.sockets.coalesceWrites) return;
     const managed = this.amqp.managedConnection;
     managed.on('connect', ({ connection }: { connection: ChannelModel }) => this.apply(connection));
     if (managed.connection) this.apply(managed.connection);

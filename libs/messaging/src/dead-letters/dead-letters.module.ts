@@ -1,11 +1,47 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { OutboxModule } from '../outbox/outbox.module';
+import { AdminAudit } from './admin-audit';
+import { DeadLetterAdminService } from './dead-letter-admin.service';
 import { DeadLetterAlertQueries } from './dead-letter-alert-queries';
+import { DeadLetterEditor } from './dead-letter-edit.service';
 import { DeadLetterGroups } from './dead-letter-groups';
 import { DeadLetterQueueDrainer } from './dead-letter-queue-drainer';
+import { DeadLetterReplayer } from './dead-letter-replay.service';
 import { DeadLetterService } from './dead-letter.service';
+import { GroupActions } from './group-actions.service';
+import { ReliableSubscriptionScan } from './reliable-subscription-scan';
+import { ScheduledCancellation } from './scheduled-cancellation';
+import { SubscriptionSchemas } from './subscription-schemas';
 
+/** Parking, failure groups and the operator actions on dead letters; admin/ only puts HTTP in front. */
 @Module({
-  providers: [DeadLetterService, DeadLetterGroups, DeadLetterAlertQueries, DeadLetterQueueDrainer],
-  exports: [DeadLetterService, DeadLetterGroups, DeadLetterAlertQueries, DeadLetterQueueDrainer],
+  imports: [DiscoveryModule, OutboxModule],
+  providers: [
+    DeadLetterService,
+    DeadLetterGroups,
+    DeadLetterAlertQueries,
+    DeadLetterQueueDrainer,
+    DeadLetterAdminService,
+    DeadLetterReplayer,
+    DeadLetterEditor,
+    GroupActions,
+    AdminAudit,
+    SubscriptionSchemas,
+    ScheduledCancellation,
+    ReliableSubscriptionScan,
+  ],
+  exports: [
+    DeadLetterService,
+    DeadLetterGroups,
+    DeadLetterAlertQueries,
+    DeadLetterQueueDrainer,
+    DeadLetterAdminService,
+    DeadLetterReplayer,
+    DeadLetterEditor,
+    GroupActions,
+    AdminAudit,
+    ScheduledCancellation,
+  ],
 })
 export class DeadLettersModule {}

@@ -30,52 +30,46 @@ export class MessagingMetrics {
     registers: [this.registry],
   });
 
-  readonly relayPublished = new Counter({
-    name: 'messaging_relay_published_total',
-    help: 'Outbox rows published, confirmed and routed',
-    labelNames: ['exchange'],
-    registers: [this.registry],
-  });
+  readonly relayPublished = this.counter(
+    'messaging_relay_published_total',
+    'Outbox rows published, confirmed and routed',
+    ['exchange'],
+  );
 
-  readonly relayFailed = new Counter({
-    name: 'messaging_relay_failed_total',
-    help: 'Failed publish attempts by reason',
-    labelNames: ['reason'],
-    registers: [this.registry],
-  });
+  readonly relayFailed = this.counter('messaging_relay_failed_total', 'Failed publish attempts by reason', [
+    'reason',
+  ]);
 
-  readonly consumed = new Counter({
-    name: 'messaging_consumed_total',
-    help: 'Deliveries settled by result',
-    labelNames: ['queue', 'result'],
-    registers: [this.registry],
-  });
+  readonly consumed = this.counter('messaging_consumed_total', 'Deliveries settled by result', [
+    'queue',
+    'result',
+  ]);
 
-  readonly dedupeHits = new Counter({
-    name: 'messaging_dedupe_hits_total',
-    help: 'Redeliveries recognised as already handled',
-    labelNames: ['queue'],
-    registers: [this.registry],
-  });
+  readonly dedupeHits = this.counter(
+    'messaging_dedupe_hits_total',
+    'Redeliveries recognised as already handled',
+    ['queue'],
+  );
 
-  readonly redisFailClosed = new Counter({
-    name: 'messaging_redis_fail_closed_total',
-    help: 'Deliveries not processed because Redis was unavailable',
-    labelNames: ['queue'],
-    registers: [this.registry],
-  });
+  readonly redisFailClosed = this.counter(
+    'messaging_redis_fail_closed_total',
+    'Deliveries not processed because Redis was unavailable',
+    ['queue'],
+  );
 
-  readonly deadLetters = new Counter({
-    name: 'messaging_dead_letters_total',
-    help: 'Messages parked in dead_letter',
-    labelNames: ['origin', 'reason'],
-    registers: [this.registry],
-  });
+  readonly deadLetters = this.counter('messaging_dead_letters_total', 'Messages parked in dead_letter', [
+    'origin',
+    'reason',
+  ]);
 
-  readonly alerts = new Counter({
-    name: 'messaging_alerts_total',
-    help: 'Alert emails by result (sent, suppressed into a digest, failed)',
-    labelNames: ['result'],
-    registers: [this.registry],
-  });
+  readonly alerts = this.counter(
+    'messaging_alerts_total',
+    'Alert emails by result (sent, suppressed into a digest, failed)',
+    ['result'],
+  );
+
+  /** A labelled counter on this registry. */
+  private counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
 }

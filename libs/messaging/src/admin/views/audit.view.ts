@@ -1,5 +1,5 @@
 import { escapeHtml } from '../../alerting/html-escape';
-import type { AdminAuditEntry } from '../admin-audit';
+import type { AdminAuditEntry } from '../../dead-letters/admin-audit';
 import { formatTime, LayoutContext, renderAdminLayout } from './admin-layout.view';
 
 export function renderAuditPage(

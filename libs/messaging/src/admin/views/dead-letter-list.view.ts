@@ -1,5 +1,5 @@
 import { escapeHtml } from '../../alerting/html-escape';
-import type { DeadLetterCounts, DeadLetterPage } from '../dead-letter-admin.service';
+import type { DeadLetterCounts, DeadLetterPage } from '../../dead-letters/dead-letter-admin.service';
 import { DEAD_LETTER_ORIGINS, DEAD_LETTER_STATUSES, DeadLetterListQueryDto } from '../dead-letter-filter.dto';
 import { formatTime, LayoutContext, renderAdminLayout, statusBadge } from './admin-layout.view';
 

@@ -1,6 +1,6 @@
 import { escapeHtml } from '../../alerting/html-escape';
 import type { DeadLetterGroup } from '../../dead-letters/dead-letter-groups';
-import type { GroupAction } from '../group-actions';
+import type { GroupAction } from '../../dead-letters/group-actions.service';
 import { canAct, csrfField, formatTime, LayoutContext, renderAdminLayout } from './admin-layout.view';
 
 /** The console's first view: one line per cause, with its counts and (for operators) its actions. */

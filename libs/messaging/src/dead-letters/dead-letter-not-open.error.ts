@@ -1,5 +1,5 @@
 import { ConflictException } from '@nestjs/common';
-import type { DeadLetterStatus } from '../dead-letters/dead-letter.entity';
+import type { DeadLetterStatus } from './dead-letter.entity';
 
 /** Replay and discard act on open dead letters only: a second replay would publish the message twice. */
 export class DeadLetterNotOpenError extends ConflictException {

@@ -2,14 +2,14 @@ import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { DeadLetter } from '../dead-letters/dead-letter.entity';
-import { DeadLetterGroups } from '../dead-letters/dead-letter-groups';
 import { InjectOptions } from '../messaging.constants';
-import type { AdminOptions } from './admin.options';
+import type { MessagingOptionGroups } from '../messaging.options';
 import { OutboxService } from '../outbox/outbox.service';
 import { AdminAudit } from './admin-audit';
-import type { AdminIdentity } from './admin-roles';
-import { replayMessageOf } from './dead-letter-replayer';
+import type { AdminIdentity } from './admin-identity';
+import { DeadLetter } from './dead-letter.entity';
+import { DeadLetterGroups } from './dead-letter-groups';
+import { replayMessageOf } from './dead-letter-replay.service';
 
 export type GroupActionKind = 'replay' | 'discard';
 
@@ -57,7 +57,7 @@ export class GroupActions {
   private readonly running = new Set<Promise<void>>();
 
   constructor(
-    @InjectOptions('admin') private readonly admin: AdminOptions,
+    @InjectOptions('admin') private readonly admin: Pick<MessagingOptionGroups['admin'], 'groupBatchSize'>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly groups: DeadLetterGroups,
     private readonly outbox: OutboxService,

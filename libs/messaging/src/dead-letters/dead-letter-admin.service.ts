@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { DeadLetter, DeadLetterStatus } from '../dead-letters/dead-letter.entity';
-import { DeadLetterGroups } from '../dead-letters/dead-letter-groups';
+import { DataSource } from 'typeorm';
 import { AdminAudit } from './admin-audit';
-import type { AdminIdentity } from './admin-roles';
-import type { DeadLetterFilterDto, DeadLetterListQueryDto } from './dead-letter-filter.dto';
+import type { AdminIdentity } from './admin-identity';
+import { DeadLetter, DeadLetterStatus } from './dead-letter.entity';
+import { DeadLetterGroups } from './dead-letter-groups';
 import { DeadLetterNotFoundError } from './dead-letter-not-found.error';
-import { DeadLetterNotOpenError } from './dead-letter-not-open.error';
-import { whereDeadLetterMatches } from './dead-letter-query';
+import { DeadLetterFilter, DeadLetterListQuery, whereDeadLetterMatches } from './dead-letter-query';
+import { isRowId, lockOpenDeadLetter, resolution } from './open-dead-letter';
 
 export const ADMIN_DEFAULT_PAGE_SIZE = 50;
 
@@ -34,7 +33,7 @@ export class DeadLetterAdminService {
   ) {}
 
   /** Newest first. `before` pages by id (keyset: the cost of a page does not grow with the table). */
-  async list(query: DeadLetterListQueryDto): Promise<DeadLetterPage> {
+  async list(query: DeadLetterListQuery): Promise<DeadLetterPage> {
     const page = query.page ?? 1;
     const pageSize = query.pageSize ?? ADMIN_DEFAULT_PAGE_SIZE;
     const builder = whereDeadLetterMatches(
@@ -72,7 +71,7 @@ export class DeadLetterAdminService {
   }
 
   /** Discards every open dead letter matching the filter in one transaction; returns how many. */
-  async discardMatching(filter: DeadLetterFilterDto, reason: string, who: AdminIdentity): Promise<number> {
+  async discardMatching(filter: DeadLetterFilter, reason: string, who: AdminIdentity): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const rows = await whereDeadLetterMatches(
         manager.getRepository(DeadLetter).createQueryBuilder('dl').select(['dl.id', 'dl.fingerprint']),
@@ -99,7 +98,7 @@ export class DeadLetterAdminService {
     });
   }
 
-  private async total(filter: DeadLetterFilterDto): Promise<number> {
+  private async total(filter: DeadLetterFilter): Promise<number> {
     const { status, origin, queue, exchange, reason, fingerprint } = filter;
     if (!origin && !queue && !exchange && !reason && !fingerprint) {
       const counts = await this.counts();
@@ -110,26 +109,4 @@ export class DeadLetterAdminService {
       filter,
     ).getCount();
   }
-}
-
-export function isRowId(id: string): boolean {
-  return /^[1-9]\d{0,18}$/.test(id);
-}
-
-/** Reads the dead letter FOR UPDATE, so two concurrent replays/discards of it serialize; refuses closed ones. */
-export async function lockOpenDeadLetter(manager: EntityManager, id: string): Promise<DeadLetter> {
-  const row = isRowId(id)
-    ? await manager.findOne(DeadLetter, { where: { id }, lock: { mode: 'pessimistic_write' } })
-    : null;
-  if (!row) throw new DeadLetterNotFoundError(id);
-  if (row.status !== 'open') throw new DeadLetterNotOpenError(id, row.status);
-  return row;
-}
-
-export function resolution(
-  status: Exclude<DeadLetterStatus, 'open'>,
-  by: string,
-  note: string | null,
-): Pick<DeadLetter, 'status' | 'resolvedBy' | 'resolvedAt' | 'resolutionNote'> {
-  return { status, resolvedBy: by, resolvedAt: new Date(), resolutionNote: note };
 }

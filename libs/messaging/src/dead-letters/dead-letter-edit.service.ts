@@ -1,28 +1,15 @@
-import { Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { validated } from '../consuming/message-decoder';
-import { DeadLetter } from '../dead-letters/dead-letter.entity';
 import { InjectOptions } from '../messaging.constants';
 import type { OutboxOptions } from '../outbox/outbox.options';
 import { AdminAudit } from './admin-audit';
-import type { AdminIdentity } from './admin-roles';
-import { lockOpenDeadLetter } from './dead-letter-admin.service';
+import type { AdminIdentity } from './admin-identity';
+import { DeadLetter } from './dead-letter.entity';
+import { InvalidEditedPayloadError } from './invalid-edited-payload.error';
+import { lockOpenDeadLetter } from './open-dead-letter';
 import { SubscriptionSchemas } from './subscription-schemas';
-
-/** The edited payload was refused: not JSON, too large, or not what the consumer's schema accepts. */
-export class InvalidEditedPayloadError extends UnprocessableEntityException {
-  override readonly name = 'InvalidEditedPayloadError';
-  readonly reason = 'edited-payload-invalid';
-
-  constructor(detail: string) {
-    super({
-      statusCode: 422,
-      reason: 'edited-payload-invalid',
-      message: `The edited payload is refused: ${detail}`,
-    });
-  }
-}
 
 /**
  * Edit and retry, first half: an operator's corrected payload is stored beside the original (which is

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { AdminIdentity } from './admin-roles';
+import type { AdminIdentity } from './admin-identity';
 
 export type AdminAuditAction =
   | 'login'

@@ -2,15 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { DeadLetter } from '../dead-letters/dead-letter.entity';
-import { DeadLetterGroups } from '../dead-letters/dead-letter-groups';
 import { CORRELATION_ID_HEADER, NewOutboxMessage, OutboxHeaders } from '../outbox/new-outbox-message';
 import { OutboxService } from '../outbox/outbox.service';
 import { AdminAudit } from './admin-audit';
-import type { AdminIdentity } from './admin-roles';
-import { lockOpenDeadLetter, resolution } from './dead-letter-admin.service';
-import type { DeadLetterFilterDto } from './dead-letter-filter.dto';
-import { whereDeadLetterMatches } from './dead-letter-query';
+import type { AdminIdentity } from './admin-identity';
+import { DeadLetter } from './dead-letter.entity';
+import { DeadLetterGroups } from './dead-letter-groups';
+import { DeadLetterFilter, whereDeadLetterMatches } from './dead-letter-query';
+import { lockOpenDeadLetter, resolution } from './open-dead-letter';
 import { PayloadNotReplayableError } from './payload-not-replayable.error';
 
 export const REPLAY_OF_HEADER = 'x-replay-of';
@@ -66,7 +65,7 @@ export class DeadLetterReplayer {
 
   /** Replays up to `limit` open dead letters matching the filter, oldest first, each in its own transaction. */
   async replayMatching(
-    filter: DeadLetterFilterDto,
+    filter: DeadLetterFilter,
     limit: number,
     who: AdminIdentity,
   ): Promise<BulkReplayResult> {
