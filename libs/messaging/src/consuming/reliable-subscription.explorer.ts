@@ -26,7 +26,7 @@ import { ReliableDeliveryContext } from './delivery-context';
 import { HandlerRunner, ReliableHandler } from './handler-runner';
 import { resolveInboxBatch } from './inbox-batch-settings';
 import { ReliableConsumer } from './reliable-consumer';
-import { RELIABLE_SUBSCRIPTION } from './reliable-subscribe.decorator';
+import { FoundSubscription, findReliableSubscriptions } from './reliable-subscription-scan';
 import type { ReliableSubscriptionOptions } from './reliable-subscription.options';
 import { assertDeliveryLimitAbove, resolveRetryPolicy } from './retry-policy';
 import { subscriptionTopology } from './subscription-topology';
@@ -92,30 +92,11 @@ export class ReliableSubscriptionExplorer implements OnApplicationBootstrap, Bef
     return this.consumers.map((c) => ({ consumer: c.consumer, queues: c.queues }));
   }
 
-  private discover(): Array<{
-    wrapper: InstanceWrapper;
-    methodName: string;
-    subscription: ReliableSubscriptionOptions;
-  }> {
-    const found: Array<{
-      wrapper: InstanceWrapper;
-      methodName: string;
-      subscription: ReliableSubscriptionOptions;
-    }> = [];
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance: unknown = wrapper.instance;
-      if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
-      const prototype = Object.getPrototypeOf(instance) as object;
-      for (const methodName of this.scanner.getAllMethodNames(prototype)) {
-        const method = (prototype as Record<string, unknown>)[methodName];
-        if (typeof method !== 'function') continue;
-        const subscription = this.reflector.get<ReliableSubscriptionOptions | undefined>(
-          RELIABLE_SUBSCRIPTION,
-          method,
-        );
-        if (subscription) found.push({ wrapper, methodName, subscription });
-      }
-    }
+  private discover(): FoundSubscription[] {
+    const found = findReliableSubscriptions(
+      { discovery: this.discovery, scanner: this.scanner, reflector: this.reflector },
+      true,
+    );
     const names = found.map((f) => f.subscription.consumer);
     const duplicate = names.find((name, index) => names.indexOf(name) !== index);
     if (duplicate)

@@ -10,38 +10,27 @@ import { DeadLetterQueueDrainer } from './dead-letter-queue-drainer';
 import { DeadLetterReplayer } from './dead-letter-replay.service';
 import { DeadLetterService } from './dead-letter.service';
 import { GroupActions } from './group-actions.service';
-import { ReliableSubscriptionScan } from './reliable-subscription-scan';
 import { ScheduledCancellation } from './scheduled-cancellation';
 import { SubscriptionSchemas } from './subscription-schemas';
+
+/** The services the other folders use; SubscriptionSchemas only serves the editor here. */
+const EXPORTED = [
+  DeadLetterService,
+  DeadLetterGroups,
+  DeadLetterAlertQueries,
+  DeadLetterQueueDrainer,
+  DeadLetterAdminService,
+  DeadLetterReplayer,
+  DeadLetterEditor,
+  GroupActions,
+  AdminAudit,
+  ScheduledCancellation,
+];
 
 /** Parking, failure groups and the operator actions on dead letters; admin/ only puts HTTP in front. */
 @Module({
   imports: [DiscoveryModule, OutboxModule],
-  providers: [
-    DeadLetterService,
-    DeadLetterGroups,
-    DeadLetterAlertQueries,
-    DeadLetterQueueDrainer,
-    DeadLetterAdminService,
-    DeadLetterReplayer,
-    DeadLetterEditor,
-    GroupActions,
-    AdminAudit,
-    SubscriptionSchemas,
-    ScheduledCancellation,
-    ReliableSubscriptionScan,
-  ],
-  exports: [
-    DeadLetterService,
-    DeadLetterGroups,
-    DeadLetterAlertQueries,
-    DeadLetterQueueDrainer,
-    DeadLetterAdminService,
-    DeadLetterReplayer,
-    DeadLetterEditor,
-    GroupActions,
-    AdminAudit,
-    ScheduledCancellation,
-  ],
+  providers: [...EXPORTED, SubscriptionSchemas],
+  exports: EXPORTED,
 })
 export class DeadLettersModule {}

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { findReliableSubscriptions } from '../consuming/reliable-subscription-scan';
 import type { SchemaClass } from '../consuming/reliable-subscription.options';
-import { ReliableSubscriptionScan } from './reliable-subscription-scan';
 
 /**
  * The payload schema each reliable subscription of this app declares, by consumer name, found the way
@@ -11,7 +12,11 @@ import { ReliableSubscriptionScan } from './reliable-subscription-scan';
 export class SubscriptionSchemas {
   private schemas: Map<string, SchemaClass> | null = null;
 
-  constructor(private readonly subscriptions: ReliableSubscriptionScan) {}
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+  ) {}
 
   of(consumer: string | null): SchemaClass | undefined {
     if (!consumer) return undefined;
@@ -21,8 +26,9 @@ export class SubscriptionSchemas {
 
   private discover(): Map<string, SchemaClass> {
     const found = new Map<string, SchemaClass>();
-    for (const options of this.subscriptions.find(false)) {
-      if (options.schema) found.set(options.consumer, options.schema);
+    const nest = { discovery: this.discovery, scanner: this.scanner, reflector: this.reflector };
+    for (const { subscription } of findReliableSubscriptions(nest, false)) {
+      if (subscription.schema) found.set(subscription.consumer, subscription.schema);
     }
     return found;
   }
