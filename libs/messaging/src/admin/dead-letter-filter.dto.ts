@@ -1,8 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Matches, Min } from 'class-validator';
 import type { DeadLetterOrigin, DeadLetterStatus } from '../dead-letters/dead-letter.entity';
 import type { DeadLetterFilter, DeadLetterListQuery } from '../dead-letters/dead-letter-query';
+import { OptionalTextProperty } from './optional-text.property';
 import { PageSizeProperty } from './page-size.property';
 
 export const DEAD_LETTER_STATUSES: DeadLetterStatus[] = ['open', 'replayed', 'discarded'];
@@ -20,22 +21,13 @@ export class DeadLetterFilterDto implements DeadLetterFilter {
   @IsIn(DEAD_LETTER_ORIGINS)
   origin?: DeadLetterOrigin;
 
-  @ApiPropertyOptional({ description: 'Queue the consume side gave up on' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+  @OptionalTextProperty('Queue the consume side gave up on', 255)
   queue?: string;
 
-  @ApiPropertyOptional({ description: 'Exchange the publish side could not publish to' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+  @OptionalTextProperty('Exchange the publish side could not publish to', 255)
   exchange?: string;
 
-  @ApiPropertyOptional({ description: 'Reason code, e.g. handler-error' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
+  @OptionalTextProperty('Reason code, e.g. handler-error', 64)
   reason?: string;
 
   @ApiPropertyOptional({ description: 'Failure group (16 hex characters)' })

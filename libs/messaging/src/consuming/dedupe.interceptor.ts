@@ -110,29 +110,29 @@ export class DedupeInterceptor implements NestInterceptor {
   }
 
   private async markDone(delivery: ReliableDeliveryContext): Promise<void> {
-    try {
-      await this.marks.markDone(delivery.consumer, delivery.messageId);
-    } catch (error) {
-      // The effect is committed, so the delivery is still acked; a later duplicate finds only the
-      // expiring `processing` mark (and the inbox row, in inbox mode).
-      this.logger.warn({
-        msg: 'could not mark message done',
-        messageId: delivery.messageId,
-        error: String(error),
-      });
-    }
+    // The effect is committed, so the delivery is still acked; a later duplicate finds only the
+    // expiring `processing` mark (and the inbox row, in inbox mode).
+    await this.warnOnFailure('could not mark message done', delivery, () =>
+      this.marks.markDone(delivery.consumer, delivery.messageId),
+    );
   }
 
   private async release(delivery: ReliableDeliveryContext): Promise<void> {
+    // The `processing` mark then expires by its TTL before the retry can claim it.
+    await this.warnOnFailure('could not release dedupe mark', delivery, () =>
+      this.marks.release(delivery.consumer, delivery.messageId),
+    );
+  }
+
+  private async warnOnFailure(
+    msg: string,
+    delivery: ReliableDeliveryContext,
+    write: () => Promise<void>,
+  ): Promise<void> {
     try {
-      await this.marks.release(delivery.consumer, delivery.messageId);
+      await write();
     } catch (error) {
-      // The `processing` mark then expires by its TTL before the retry can claim it.
-      this.logger.warn({
-        msg: 'could not release dedupe mark',
-        messageId: delivery.messageId,
-        error: String(error),
-      });
+      this.logger.warn({ msg, messageId: delivery.messageId, error: String(error) });
     }
   }
 }
