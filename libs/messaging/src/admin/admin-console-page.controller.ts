@@ -2,7 +2,6 @@ import {
   Body,
   Controller,
   Get,
-  HttpException,
   NotFoundException,
   Param,
   Post,
@@ -23,6 +22,7 @@ import { layoutOf, sendHtml } from './admin-html';
 import { AdminLoginFilter } from './admin-login.filter';
 import { AdminPageGuard } from './admin-page.guard';
 import { whoIs } from './admin-roles';
+import { requiredDiscardReason } from './discard-reason';
 import { DeadLetterAdminService } from '../dead-letters/dead-letter-admin.service';
 import { GroupActions } from '../dead-letters/group-actions.service';
 import { ScheduledCancellation } from '../dead-letters/scheduled-cancellation';
@@ -93,8 +93,7 @@ export class AdminConsolePageController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const reason = (body.reason ?? '').trim().slice(0, 2000);
-    if (!reason) throw new HttpException({ message: 'A reason is required to discard' }, 400);
+    const reason = requiredDiscardReason(body);
     await this.groupActions.start(fingerprint, 'discard', whoIs(request), reason);
     response.redirect(303, `/admin/groups/${encodeURIComponent(fingerprint)}`);
   }

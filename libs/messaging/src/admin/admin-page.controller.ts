@@ -24,6 +24,7 @@ import { layoutOf, sendHtml } from './admin-html';
 import { AdminLoginFilter } from './admin-login.filter';
 import { AdminPageGuard } from './admin-page.guard';
 import { roleOfToken, whoIs } from './admin-roles';
+import { requiredDiscardReason } from './discard-reason';
 import {
   cleanUserName,
   endAdminSession,
@@ -160,11 +161,9 @@ export class AdminPageController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const reason = (body.reason ?? '').trim().slice(0, 2000);
+    // Inside the action: a blank reason is a refusal shown on the detail page, like any other.
     await this.act(id, 'discarded', request, response, () =>
-      reason
-        ? this.deadLetters.discard(id, reason, whoIs(request))
-        : Promise.reject(new HttpException({ message: 'A reason is required to discard' }, 400)),
+      this.deadLetters.discard(id, requiredDiscardReason(body), whoIs(request)),
     );
   }
 

@@ -112,27 +112,23 @@ export class DedupeInterceptor implements NestInterceptor {
   private async markDone(delivery: ReliableDeliveryContext): Promise<void> {
     // The effect is committed, so the delivery is still acked; a later duplicate finds only the
     // expiring `processing` mark (and the inbox row, in inbox mode).
-    await this.warnOnFailure('could not mark message done', delivery, () =>
+    await this.warnOnFailure('could not mark message done', delivery.messageId, () =>
       this.marks.markDone(delivery.consumer, delivery.messageId),
     );
   }
 
   private async release(delivery: ReliableDeliveryContext): Promise<void> {
     // The `processing` mark then expires by its TTL before the retry can claim it.
-    await this.warnOnFailure('could not release dedupe mark', delivery, () =>
+    await this.warnOnFailure('could not release dedupe mark', delivery.messageId, () =>
       this.marks.release(delivery.consumer, delivery.messageId),
     );
   }
 
-  private async warnOnFailure(
-    msg: string,
-    delivery: ReliableDeliveryContext,
-    write: () => Promise<void>,
-  ): Promise<void> {
+  private async warnOnFailure(msg: string, messageId: string, write: () => Promise<void>): Promise<void> {
     try {
       await write();
     } catch (error) {
-      this.logger.warn({ msg, messageId: delivery.messageId, error: String(error) });
+      this.logger.warn({ msg, messageId, error: String(error) });
     }
   }
 }
