@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { chromium, type Browser } from 'playwright-core';
 import request from 'supertest';
-import { DeadLetterService, MessagingModule } from '@app/messaging/testing';
+import { DeadLetterService } from '@app/messaging/testing';
 import { createTestNamespace, REPO_ROOT, TestNamespace } from '../support';
+import { createMessagingApp } from '../support/messaging-app';
 
 const TOKEN = 'admin-page-test-token-0123456789';
 const TIMEOUT_MS = 90_000;
@@ -20,14 +20,9 @@ describe('Admin page (G8) in Debian Chromium', () => {
 
   beforeAll(async () => {
     ns = await createTestNamespace('admin-page');
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(
-          ns.options({ serviceName: 'billing', admin: { token: TOKEN }, relay: { pollIntervalMs: 200 } }),
-        ),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication();
+    app = await createMessagingApp(
+      ns.options({ serviceName: 'billing', admin: { token: TOKEN }, relay: { pollIntervalMs: 200 } }),
+    );
     await app.listen(0, '127.0.0.1');
     baseUrl = await app.getUrl();
     browser = await chromium.launch({

@@ -1,9 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { MessagingModule, OutboxService } from '@app/messaging';
+import { OutboxService } from '@app/messaging';
 import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
+import { createMessagingApp } from '../support/messaging-app';
 import { BrokerProbe, Received } from '../publishing/relay-test-kit';
 
 const OPERATOR = 'scheduled-operator-token-012345';
@@ -24,14 +24,9 @@ describe('Scheduled messages in the admin API: listed in due order, cancelled be
     broker = await BrokerProbe.open(ns);
     await broker.exchangeWithQueue(QUEUE);
     delivered = await broker.collect(QUEUE);
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(
-          ns.options({ admin: { token: OPERATOR, viewerToken: VIEWER }, relay: { pollIntervalMs: 200 } }),
-        ),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication();
+    app = await createMessagingApp(
+      ns.options({ admin: { token: OPERATOR, viewerToken: VIEWER }, relay: { pollIntervalMs: 200 } }),
+    );
     await app.init();
   });
 

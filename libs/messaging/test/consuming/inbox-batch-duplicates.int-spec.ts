@@ -1,9 +1,8 @@
 import { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { MessagingModule } from '@app/messaging';
 import { DUPLICATE_DELIVERY, InboxBatcher, ReliableDeliveryContext } from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace } from '../support';
+import { createMessagingApp } from '../support/messaging-app';
 import { createEffectTable, query } from './effect-table';
 
 jest.setTimeout(60_000);
@@ -59,10 +58,7 @@ describe('inbox group commit: duplicates', () => {
   beforeAll(async () => {
     ns = await createTestNamespace('inboxdup');
     await createEffectTable(ns.database.url);
-    const moduleRef = await Test.createTestingModule({
-      imports: [MessagingModule.forRoot(ns.options({ relay: { enabled: false } }))],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
+    app = await createMessagingApp(ns.options({ relay: { enabled: false } }), { logger: ['error'] });
     await app.init();
     db = app.get(DataSource);
   });
