@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { connect, ChannelModel, Channel, ConsumeMessage } from 'amqplib';
 import { createConnection } from 'mysql2/promise';
 import {
-  MessagingModule,
   MessagingModuleOptions,
   outboxPartitionOf,
   RelayOptions,
   RelayPartitionOptions,
 } from '@app/messaging/testing';
 import type { TestNamespace } from '../support';
+import { createMessagingApp } from '../support/messaging-app';
 
 /** Options that make a relay test quick: short backoff and leases, frequent polls. */
 export const FAST_RELAY: Partial<RelayOptions> = {
@@ -26,19 +25,15 @@ export async function startMessagingApp(
   ns: TestNamespace,
   options: Pick<MessagingModuleOptions, 'relay' | 'relayPartitions' | 'retention' | 'outbox'> = {},
 ): Promise<INestApplicationContext> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      MessagingModule.forRoot(
-        ns.options({
-          serviceName: 'relay-test',
-          ...options,
-          relay: { ...FAST_RELAY, ...options.relay },
-          relayPartitions: { ...FAST_PARTITIONS, ...options.relayPartitions },
-        }),
-      ),
-    ],
-  }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  const app = await createMessagingApp(
+    ns.options({
+      serviceName: 'relay-test',
+      ...options,
+      relay: { ...FAST_RELAY, ...options.relay },
+      relayPartitions: { ...FAST_PARTITIONS, ...options.relayPartitions },
+    }),
+    { logger: ['error'] },
+  );
   await app.init();
   return app;
 }

@@ -13,6 +13,8 @@ export type MessagingAppOptions = Parameters<typeof MessagingModule.forRoot>[0];
 export interface MessagingAppExtras {
   /** Test handlers and other providers of the app's root module. */
   providers?: Provider[];
+  /** HTTP or microservice controllers of the app's root module. */
+  controllers?: ModuleMetadata['controllers'];
   /** Modules imported after `MessagingModule`. */
   imports?: ModuleMetadata['imports'];
   /** Nest's logger levels; Nest's default logger when left out. */
@@ -26,6 +28,7 @@ export async function createMessagingApp(
 ): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [MessagingModule.forRoot(options), ...(extras.imports ?? [])],
+    controllers: extras.controllers ?? [],
     providers: extras.providers ?? [],
   }).compile();
   return extras.logger === undefined
