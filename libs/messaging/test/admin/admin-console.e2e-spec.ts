@@ -2,12 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Injectable, type INestApplication } from '@nestjs/common';
 import { IsInt, IsString, Max, Min } from 'class-validator';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { ReliableSubscribe, ReliableSubscriptionExplorer, topologyNames } from '@app/messaging/testing';
 import { RawPublisher } from '../consuming/raw-publisher';
 import { createTestNamespace, REPO_ROOT, TestNamespace, waitFor } from '../support';
 import { createMessagingApp } from '../support/messaging-app';
+import { launchChromium } from './headless-chromium';
 
 const PREFIX = 'console';
 const OPERATOR = 'console-operator-token-0123456789';
@@ -67,19 +68,7 @@ describe('Dead-letter console in Debian Chromium: viewer and operator (ADR 0302)
     await app.get(ReliableSubscriptionExplorer).whenConsuming();
     publisher = await RawPublisher.open(ns.vhost.url);
     // launch() gives the browser a fresh temporary profile of its own (Playwright refuses --user-data-dir).
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(['--disable-quic', '--disable-sync']);
     mkdirSync(SCREENSHOTS, { recursive: true });
   }, TIMEOUT_MS);
 

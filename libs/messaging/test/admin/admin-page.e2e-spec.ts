@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { DeadLetterService } from '@app/messaging/testing';
 import { createTestNamespace, REPO_ROOT, TestNamespace } from '../support';
 import { createMessagingApp } from '../support/messaging-app';
+import { launchChromium } from './headless-chromium';
 
 const TOKEN = 'admin-page-test-token-0123456789';
 const TIMEOUT_MS = 90_000;
@@ -25,17 +26,7 @@ describe('Admin page (G8) in Debian Chromium', () => {
     );
     await app.listen(0, '127.0.0.1');
     baseUrl = await app.getUrl();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });
   }, TIMEOUT_MS);
 
