@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { OutboxService } from '@app/messaging';
 import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
 import { createMessagingApp } from '../support/messaging-app';
-import { BrokerProbe, Received } from '../publishing/relay-test-kit';
+import { BrokerProbe, Received, collectingProbe } from '../publishing/relay-test-kit';
 
 const OPERATOR = 'scheduled-operator-token-012345';
 const VIEWER = 'scheduled-viewer-token-0123456789';
@@ -21,9 +21,7 @@ describe('Scheduled messages in the admin API: listed in due order, cancelled be
 
   beforeAll(async () => {
     ns = await createTestNamespace('scheduled-admin');
-    broker = await BrokerProbe.open(ns);
-    await broker.exchangeWithQueue(QUEUE);
-    delivered = await broker.collect(QUEUE);
+    ({ broker, delivered } = await collectingProbe(ns, QUEUE));
     app = await createMessagingApp(
       ns.options({ admin: { token: OPERATOR, viewerToken: VIEWER }, relay: { pollIntervalMs: 200 } }),
     );

@@ -10,6 +10,7 @@ import {
   Received,
   seedOutbox,
   sqlQuery,
+  collectingProbe,
 } from '../publishing/relay-test-kit';
 
 jest.setTimeout(90_000);
@@ -41,9 +42,7 @@ describe('G2/G3: a publish the broker nacks', () => {
   beforeAll(async () => {
     ns = await createTestNamespace('broker_nack');
     await sink.start();
-    broker = await BrokerProbe.open(ns);
-    await broker.exchangeWithQueue('orders');
-    delivered = await broker.collect('orders');
+    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
     await broker.channel.assertExchange('full', 'fanout', { durable: true });
     await broker.channel.assertQueue('full', {
       durable: true,

@@ -86,6 +86,24 @@ export class BrokerProbe {
   }
 }
 
+/**
+ * A probe with a fanout exchange `name` bound to a durable queue `name`, collecting every delivery of
+ * that queue. Closes the probe again when the set-up fails, as the caller gets nothing to close.
+ */
+export async function collectingProbe(
+  ns: TestNamespace,
+  name: string,
+): Promise<{ broker: BrokerProbe; delivered: Received[] }> {
+  const broker = await BrokerProbe.open(ns);
+  try {
+    await broker.exchangeWithQueue(name);
+    return { broker, delivered: await broker.collect(name) };
+  } catch (error) {
+    await broker.close();
+    throw error;
+  }
+}
+
 export interface SeedRow {
   exchange: string;
   routingKey?: string;
