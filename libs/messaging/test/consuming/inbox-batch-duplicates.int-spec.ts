@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { DUPLICATE_DELIVERY, InboxBatcher, ReliableDeliveryContext } from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace } from '../support';
 import { createMessagingApp } from '../support/messaging-app';
-import { createEffectTable, query } from './effect-table';
+import { createEffectTable, effectIdsOf } from './effect-table';
 
 jest.setTimeout(60_000);
 
@@ -45,14 +45,7 @@ describe('inbox group commit: duplicates', () => {
   };
   const runAll = (batcher: InboxBatcher, runs: Array<ReturnType<typeof effect>>) =>
     Promise.all(runs.map(({ context, handler }) => batcher.run(context, handler)));
-  const effects = async (consumer: string) =>
-    (
-      await query<{ message_id: string }>(
-        ns.database.url,
-        'SELECT message_id FROM test_effect WHERE consumer = ? ORDER BY message_id',
-        [consumer],
-      )
-    ).map((r) => r.message_id);
+  const effects = (consumer: string) => effectIdsOf(ns.database.url, consumer);
   const managerOf = (id: string) => managers.find((m) => m.id === id)?.manager;
 
   beforeAll(async () => {

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { DeliveryContext, MessagingMetrics, ReliableSubscribe, topologyNames } from '@app/messaging/testing';
 import { createTestNamespace, queuesIdle, TestNamespace, waitFor, waitForSteady } from '../support';
 import { startConsumingApp } from '../support/messaging-app';
-import { createEffectTable, query } from './effect-table';
+import { createEffectTable, effectIdsOf, query } from './effect-table';
 import { RawPublisher } from './raw-publisher';
 
 jest.setTimeout(60_000);
@@ -92,14 +92,7 @@ describe('inbox group commit (one transaction for the deliveries ready together)
         messageId: id,
       })),
     );
-  const effects = async (consumer: string) =>
-    (
-      await query<{ message_id: string }>(
-        ns.database.url,
-        'SELECT message_id FROM test_effect WHERE consumer = ? ORDER BY message_id',
-        [consumer],
-      )
-    ).map((r) => r.message_id);
+  const effects = (consumer: string) => effectIdsOf(ns.database.url, consumer);
   const inboxRows = async (consumer: string) =>
     (
       await query<{ message_id: string }>(
