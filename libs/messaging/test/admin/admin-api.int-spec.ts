@@ -1,10 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { connect, type ChannelModel, type Channel } from 'amqplib';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { DeadLetterService, MessagingModule, ParkRequest, setupAdminOpenApi } from '@app/messaging/testing';
+import { DeadLetterService, ParkRequest, setupAdminOpenApi } from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { createMessagingApp } from '../support/messaging-app';
 
 const TOKEN = 'admin-api-test-token-0123456789';
 const TIMEOUT_MS = 60_000;
@@ -19,14 +19,9 @@ describe('Admin JSON API (G8) against MySQL, the outbox relay and RabbitMQ', () 
 
   beforeAll(async () => {
     ns = await createTestNamespace('admin-api');
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(
-          ns.options({ serviceName: 'billing', admin: { token: TOKEN }, relay: { pollIntervalMs: 200 } }),
-        ),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication();
+    app = await createMessagingApp(
+      ns.options({ serviceName: 'billing', admin: { token: TOKEN }, relay: { pollIntervalMs: 200 } }),
+    );
     setupAdminOpenApi(app);
     await app.init();
     connection = await connect(ns.vhost.url);

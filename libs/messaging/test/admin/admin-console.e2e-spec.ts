@@ -1,18 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Injectable, type INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { IsInt, IsString, Max, Min } from 'class-validator';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import {
-  MessagingModule,
-  ReliableSubscribe,
-  ReliableSubscriptionExplorer,
-  topologyNames,
-} from '@app/messaging/testing';
+import { ReliableSubscribe, ReliableSubscriptionExplorer, topologyNames } from '@app/messaging/testing';
 import { RawPublisher } from '../consuming/raw-publisher';
 import { createTestNamespace, REPO_ROOT, TestNamespace, waitFor } from '../support';
+import { createMessagingApp } from '../support/messaging-app';
+import { launchChromium } from './headless-chromium';
 
 const PREFIX = 'console';
 const OPERATOR = 'console-operator-token-0123456789';
@@ -58,38 +54,21 @@ describe('Dead-letter console in Debian Chromium: viewer and operator (ADR 0302)
 
   beforeAll(async () => {
     ns = await createTestNamespace('admin-console');
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(
-          ns.options({
-            serviceName: 'stock',
-            topology: { prefix: PREFIX },
-            admin: { token: OPERATOR, viewerToken: VIEWER },
-            relay: { pollIntervalMs: 200 },
-          }),
-        ),
-      ],
-      providers: [StockHandler],
-    }).compile();
-    app = moduleRef.createNestApplication();
+    app = await createMessagingApp(
+      ns.options({
+        serviceName: 'stock',
+        topology: { prefix: PREFIX },
+        admin: { token: OPERATOR, viewerToken: VIEWER },
+        relay: { pollIntervalMs: 200 },
+      }),
+      { providers: [StockHandler] },
+    );
     await app.listen(0, '127.0.0.1');
     baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     await app.get(ReliableSubscriptionExplorer).whenConsuming();
     publisher = await RawPublisher.open(ns.vhost.url);
     // launch() gives the browser a fresh temporary profile of its own (Playwright refuses --user-data-dir).
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(['--disable-quic', '--disable-sync']);
     mkdirSync(SCREENSHOTS, { recursive: true });
   }, TIMEOUT_MS);
 

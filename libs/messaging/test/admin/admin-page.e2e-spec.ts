@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import request from 'supertest';
-import { DeadLetterService, MessagingModule } from '@app/messaging/testing';
+import { DeadLetterService } from '@app/messaging/testing';
 import { createTestNamespace, REPO_ROOT, TestNamespace } from '../support';
+import { createMessagingApp } from '../support/messaging-app';
+import { launchChromium } from './headless-chromium';
 
 const TOKEN = 'admin-page-test-token-0123456789';
 const TIMEOUT_MS = 90_000;
@@ -20,27 +21,12 @@ describe('Admin page (G8) in Debian Chromium', () => {
 
   beforeAll(async () => {
     ns = await createTestNamespace('admin-page');
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(
-          ns.options({ serviceName: 'billing', admin: { token: TOKEN }, relay: { pollIntervalMs: 200 } }),
-        ),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication();
+    app = await createMessagingApp(
+      ns.options({ serviceName: 'billing', admin: { token: TOKEN }, relay: { pollIntervalMs: 200 } }),
+    );
     await app.listen(0, '127.0.0.1');
     baseUrl = await app.getUrl();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });
   }, TIMEOUT_MS);
 

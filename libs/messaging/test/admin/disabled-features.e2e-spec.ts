@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { MessagingModule, setupAdminOpenApi } from '@app/messaging';
+import { setupAdminOpenApi } from '@app/messaging';
 import { createTestNamespace, TestNamespace } from '../support';
+import { createMessagingApp } from '../support/messaging-app';
 
 const TOKEN = 'disabled-admin-test-token-0123456789';
 
@@ -13,15 +13,13 @@ describe('Features switched off in MessagingModule.forRoot', () => {
 
   beforeAll(async () => {
     ns = await createTestNamespace('features-off');
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot({
-          ...ns.options({ admin: { token: TOKEN }, relay: { enabled: false } }),
-          features: { admin: false, health: false, metrics: false },
-        }),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
+    app = await createMessagingApp(
+      {
+        ...ns.options({ admin: { token: TOKEN }, relay: { enabled: false } }),
+        features: { admin: false, health: false, metrics: false },
+      },
+      { logger: ['error'] },
+    );
     setupAdminOpenApi(app, 'Dead-letter admin API', true);
     await app.init();
   });

@@ -1,10 +1,8 @@
 import { Injectable, INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import {
   DeliveryContext,
-  MessagingModule,
   ReliableSubscribe,
   ReliableSubscriptionExplorer,
   setupAdminOpenApi,
@@ -12,6 +10,7 @@ import {
 } from '@app/messaging/testing';
 import { RawPublisher } from '../consuming/raw-publisher';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { createMessagingApp } from '../support/messaging-app';
 
 const PREFIX = 'groups';
 const names = topologyNames(PREFIX);
@@ -58,20 +57,15 @@ describe('Failure groups, group replay, audit and roles (ADR 0302)', () => {
 
   beforeAll(async () => {
     ns = await createTestNamespace('failure-groups');
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(
-          ns.options({
-            serviceName: 'billing',
-            topology: { prefix: PREFIX },
-            admin: { token: OPERATOR, viewerToken: VIEWER, authFailureLimit: 3, authBlockMs: 30_000 },
-            relay: { pollIntervalMs: 200 },
-          }),
-        ),
-      ],
-      providers: [Handlers],
-    }).compile();
-    app = moduleRef.createNestApplication();
+    app = await createMessagingApp(
+      ns.options({
+        serviceName: 'billing',
+        topology: { prefix: PREFIX },
+        admin: { token: OPERATOR, viewerToken: VIEWER, authFailureLimit: 3, authBlockMs: 30_000 },
+        relay: { pollIntervalMs: 200 },
+      }),
+      { providers: [Handlers] },
+    );
     setupAdminOpenApi(app, 'test', true);
     await app.init();
     await app.get(ReliableSubscriptionExplorer).whenConsuming();

@@ -1,10 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { MessagingModule, OutboxService } from '@app/messaging';
+import { OutboxService } from '@app/messaging';
 import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
-import { BrokerProbe, Received } from '../publishing/relay-test-kit';
+import { createMessagingApp } from '../support/messaging-app';
+import { BrokerProbe, Received, collectingProbe } from '../publishing/relay-test-kit';
 
 const OPERATOR = 'scheduled-operator-token-012345';
 const VIEWER = 'scheduled-viewer-token-0123456789';
@@ -21,17 +21,10 @@ describe('Scheduled messages in the admin API: listed in due order, cancelled be
 
   beforeAll(async () => {
     ns = await createTestNamespace('scheduled-admin');
-    broker = await BrokerProbe.open(ns);
-    await broker.exchangeWithQueue(QUEUE);
-    delivered = await broker.collect(QUEUE);
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(
-          ns.options({ admin: { token: OPERATOR, viewerToken: VIEWER }, relay: { pollIntervalMs: 200 } }),
-        ),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication();
+    ({ broker, delivered } = await collectingProbe(ns, QUEUE));
+    app = await createMessagingApp(
+      ns.options({ admin: { token: OPERATOR, viewerToken: VIEWER }, relay: { pollIntervalMs: 200 } }),
+    );
     await app.init();
   });
 

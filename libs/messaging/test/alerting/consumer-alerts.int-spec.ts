@@ -1,16 +1,10 @@
 import { Injectable, INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import {
-  DeliveryContext,
-  MessagingModule,
-  ReliableSubscribe,
-  ReliableSubscriptionExplorer,
-  topologyNames,
-} from '@app/messaging/testing';
+import { DeliveryContext, ReliableSubscribe, topologyNames } from '@app/messaging/testing';
 import { RawPublisher } from '../consuming/raw-publisher';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { startConsumingApp } from '../support/messaging-app';
 import { SmtpSink } from './smtp-sink';
 
 jest.setTimeout(120_000);
@@ -67,23 +61,16 @@ describe('alerts and replay with a real reliable consumer (G7, G8)', () => {
   beforeAll(async () => {
     ns = await createTestNamespace('consumer-alerts');
     await sink.start();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(
-          ns.options({
-            serviceName: 'billing',
-            topology: { prefix: PREFIX },
-            admin: { token: TOKEN },
-            relay: { pollIntervalMs: 200 },
-            alerting: { smtpUrl: sink.url, digestWindowMs: DIGEST_WINDOW_MS, sendRetryMaxMs: 1_000 },
-          }),
-        ),
-      ],
-      providers: [BillingHandler],
-    }).compile();
-    app = moduleRef.createNestApplication();
-    await app.init();
-    await app.get(ReliableSubscriptionExplorer).whenConsuming();
+    app = await startConsumingApp(
+      ns.options({
+        serviceName: 'billing',
+        topology: { prefix: PREFIX },
+        admin: { token: TOKEN },
+        relay: { pollIntervalMs: 200 },
+        alerting: { smtpUrl: sink.url, digestWindowMs: DIGEST_WINDOW_MS, sendRetryMaxMs: 1_000 },
+      }),
+      { providers: [BillingHandler] },
+    );
     publisher = await RawPublisher.open(ns.vhost.url);
   });
 

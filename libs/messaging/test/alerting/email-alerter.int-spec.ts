@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { DeadLetterService, MessagingModule, ParkRequest } from '@app/messaging/testing';
+import { DeadLetterService, ParkRequest } from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { createMessagingApp } from '../support/messaging-app';
 import { SmtpSink } from './smtp-sink';
 
 const DIGEST_WINDOW_MS = 4_000;
@@ -26,24 +26,19 @@ describe('EmailAlerter (G7) against a real SMTP sink and MySQL', () => {
   beforeEach(() => sink.received.splice(0));
 
   async function startApp(digestWindowMs = DIGEST_WINDOW_MS): Promise<INestApplication> {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(
-          ns.options({
-            serviceName: 'billing',
-            relay: { enabled: false },
-            alerting: {
-              smtpUrl: sink.url,
-              to: 'oncall@example.com',
-              digestWindowMs,
-              adminBaseUrl: 'http://billing.test/admin',
-              sendRetryMaxMs: 1_000,
-            },
-          }),
-        ),
-      ],
-    }).compile();
-    const app = moduleRef.createNestApplication();
+    const app = await createMessagingApp(
+      ns.options({
+        serviceName: 'billing',
+        relay: { enabled: false },
+        alerting: {
+          smtpUrl: sink.url,
+          to: 'oncall@example.com',
+          digestWindowMs,
+          adminBaseUrl: 'http://billing.test/admin',
+          sendRetryMaxMs: 1_000,
+        },
+      }),
+    );
     await app.init();
     return app;
   }

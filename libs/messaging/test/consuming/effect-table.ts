@@ -14,6 +14,16 @@ export async function effectCount(url: string): Promise<number> {
   return Number(row.n);
 }
 
+/** The message ids of `consumer`'s effects, in message-id order. */
+export async function effectIdsOf(url: string, consumer: string): Promise<string[]> {
+  const rows = await query<{ message_id: string }>(
+    url,
+    'SELECT message_id FROM test_effect WHERE consumer = ? ORDER BY message_id',
+    [consumer],
+  );
+  return rows.map((r) => r.message_id);
+}
+
 export function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
   return queryDatabase<T>(url, sql, params);
 }

@@ -1,10 +1,9 @@
 import { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { MessagingModule } from '@app/messaging';
 import { DUPLICATE_DELIVERY, InboxBatcher, ReliableDeliveryContext } from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace } from '../support';
-import { createEffectTable, query } from './effect-table';
+import { createMessagingApp } from '../support/messaging-app';
+import { createEffectTable, effectIdsOf } from './effect-table';
 
 jest.setTimeout(60_000);
 
@@ -46,23 +45,13 @@ describe('inbox group commit: duplicates', () => {
   };
   const runAll = (batcher: InboxBatcher, runs: Array<ReturnType<typeof effect>>) =>
     Promise.all(runs.map(({ context, handler }) => batcher.run(context, handler)));
-  const effects = async (consumer: string) =>
-    (
-      await query<{ message_id: string }>(
-        ns.database.url,
-        'SELECT message_id FROM test_effect WHERE consumer = ? ORDER BY message_id',
-        [consumer],
-      )
-    ).map((r) => r.message_id);
+  const effects = (consumer: string) => effectIdsOf(ns.database.url, consumer);
   const managerOf = (id: string) => managers.find((m) => m.id === id)?.manager;
 
   beforeAll(async () => {
     ns = await createTestNamespace('inboxdup');
     await createEffectTable(ns.database.url);
-    const moduleRef = await Test.createTestingModule({
-      imports: [MessagingModule.forRoot(ns.options({ relay: { enabled: false } }))],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
+    app = await createMessagingApp(ns.options({ relay: { enabled: false } }), { logger: ['error'] });
     await app.init();
     db = app.get(DataSource);
   });

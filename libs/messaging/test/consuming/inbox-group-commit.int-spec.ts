@@ -1,16 +1,9 @@
 import { Injectable, INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import {
-  DeliveryContext,
-  MessagingMetrics,
-  MessagingModule,
-  ReliableSubscribe,
-  ReliableSubscriptionExplorer,
-  topologyNames,
-} from '@app/messaging/testing';
+import { DeliveryContext, MessagingMetrics, ReliableSubscribe, topologyNames } from '@app/messaging/testing';
 import { createTestNamespace, queuesIdle, TestNamespace, waitFor, waitForSteady } from '../support';
-import { createEffectTable, query } from './effect-table';
+import { startConsumingApp } from '../support/messaging-app';
+import { createEffectTable, effectIdsOf, query } from './effect-table';
 import { RawPublisher } from './raw-publisher';
 
 jest.setTimeout(60_000);
@@ -99,14 +92,7 @@ describe('inbox group commit (one transaction for the deliveries ready together)
         messageId: id,
       })),
     );
-  const effects = async (consumer: string) =>
-    (
-      await query<{ message_id: string }>(
-        ns.database.url,
-        'SELECT message_id FROM test_effect WHERE consumer = ? ORDER BY message_id',
-        [consumer],
-      )
-    ).map((r) => r.message_id);
+  const effects = (consumer: string) => effectIdsOf(ns.database.url, consumer);
   const inboxRows = async (consumer: string) =>
     (
       await query<{ message_id: string }>(
@@ -126,22 +112,15 @@ describe('inbox group commit (one transaction for the deliveries ready together)
   beforeAll(async () => {
     ns = await createTestNamespace('groupcommit');
     await createEffectTable(ns.database.url);
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(
-          ns.options({
-            serviceName: 'group-commit-test',
-            topology: { prefix: PREFIX },
-            consuming: { retryDelaysMs: [200, 400] },
-            relay: { enabled: false },
-          }),
-        ),
-      ],
-      providers: [BatchHandlers],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
-    await app.init();
-    await app.get(ReliableSubscriptionExplorer).whenConsuming();
+    app = await startConsumingApp(
+      ns.options({
+        serviceName: 'group-commit-test',
+        topology: { prefix: PREFIX },
+        consuming: { retryDelaysMs: [200, 400] },
+        relay: { enabled: false },
+      }),
+      { providers: [BatchHandlers], logger: ['error'] },
+    );
     db = app.get(DataSource);
     settledOf = (queue) => settled(queue);
     publisher = await RawPublisher.open(ns.vhost.url);

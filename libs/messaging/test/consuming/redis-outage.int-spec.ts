@@ -1,13 +1,5 @@
 import { INestApplication, Injectable } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import {
-  DeliveryContext,
-  MessagingMetrics,
-  MessagingModule,
-  ReliableSubscribe,
-  ReliableSubscriptionExplorer,
-  topologyNames,
-} from '@app/messaging/testing';
+import { DeliveryContext, MessagingMetrics, ReliableSubscribe, topologyNames } from '@app/messaging/testing';
 import {
   createTestNamespace,
   managementApi,
@@ -16,6 +8,7 @@ import {
   TestNamespace,
   waitFor,
 } from '../support';
+import { startConsumingApp } from '../support/messaging-app';
 import { RawPublisher } from './raw-publisher';
 
 jest.setTimeout(120_000);
@@ -40,17 +33,10 @@ describe('Redis stopped while consuming (fail closed)', () => {
   beforeAll(async () => {
     ns = await createTestNamespace('redis_outage');
     redis = await startPrivateRedis();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(
-          ns.options({ redisUrl: redis.url, topology: { prefix: PREFIX }, relay: { enabled: false } }),
-        ),
-      ],
-      providers: [OutageHandler],
-    }).compile();
-    app = moduleRef.createNestApplication();
-    await app.init();
-    await app.get(ReliableSubscriptionExplorer).whenConsuming();
+    app = await startConsumingApp(
+      ns.options({ redisUrl: redis.url, topology: { prefix: PREFIX }, relay: { enabled: false } }),
+      { providers: [OutageHandler] },
+    );
     publisher = await RawPublisher.open(ns.vhost.url);
   });
 

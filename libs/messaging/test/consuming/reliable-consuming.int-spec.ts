@@ -9,7 +9,6 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { IsInt, IsString, Min } from 'class-validator';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -17,12 +16,11 @@ import {
   DeliveryContext,
   MESSAGING_REDIS,
   MessagingMetrics,
-  MessagingModule,
   ReliableSubscribe,
-  ReliableSubscriptionExplorer,
   topologyNames,
 } from '@app/messaging/testing';
 import { createTestNamespace, deleteKeys, TestNamespace, waitFor } from '../support';
+import { startConsumingApp } from '../support/messaging-app';
 import { RawPublisher } from './raw-publisher';
 
 jest.setTimeout(60_000);
@@ -152,23 +150,15 @@ describe('reliable consuming (manual ack, dedupe, retries, dead letters)', () =>
 
   beforeAll(async () => {
     ns = await createTestNamespace('consuming');
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(
-          ns.options({
-            serviceName: 'consuming-test',
-            topology: { prefix: PREFIX },
-            consuming: { retryDelaysMs: [200, 400], maxMessageBytes: 4096 },
-            relay: { enabled: false },
-          }),
-        ),
-        ShippingModule,
-      ],
-      providers: [OrderHandlers, EnhancedHandler],
-    }).compile();
-    app = moduleRef.createNestApplication();
-    await app.init();
-    await app.get(ReliableSubscriptionExplorer).whenConsuming();
+    app = await startConsumingApp(
+      ns.options({
+        serviceName: 'consuming-test',
+        topology: { prefix: PREFIX },
+        consuming: { retryDelaysMs: [200, 400], maxMessageBytes: 4096 },
+        relay: { enabled: false },
+      }),
+      { providers: [OrderHandlers, EnhancedHandler], imports: [ShippingModule] },
+    );
     db = app.get(DataSource);
     await db.query(
       'CREATE TABLE test_effect (id INT AUTO_INCREMENT PRIMARY KEY, consumer VARCHAR(64), message_id VARCHAR(64))',

@@ -1,14 +1,9 @@
 import { Injectable, INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { connect, ChannelModel } from 'amqplib';
 import { DataSource } from 'typeorm';
-import {
-  MessagingModule,
-  ReliableSubscribe,
-  ReliableSubscriptionExplorer,
-  topologyNames,
-} from '@app/messaging/testing';
+import { ReliableSubscribe, topologyNames } from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { startConsumingApp } from '../support/messaging-app';
 import { SmtpSink } from '../alerting/smtp-sink';
 
 const PREFIX = 'dl';
@@ -40,23 +35,16 @@ describe('A message over the quorum queue delivery limit (broker backstop)', () 
   beforeAll(async () => {
     ns = await createTestNamespace('delivery_limit');
     await sink.start();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(
-          ns.options({
-            serviceName: 'billing',
-            relay: { enabled: false },
-            topology: { prefix: PREFIX },
-            consuming: { deliveryLimit: DELIVERY_LIMIT, maxAttempts: 1 },
-            alerting: { smtpUrl: sink.url },
-          }),
-        ),
-      ],
-      providers: [HeldHandler],
-    }).compile();
-    app = moduleRef.createNestApplication();
-    await app.init();
-    await app.get(ReliableSubscriptionExplorer).whenConsuming();
+    app = await startConsumingApp(
+      ns.options({
+        serviceName: 'billing',
+        relay: { enabled: false },
+        topology: { prefix: PREFIX },
+        consuming: { deliveryLimit: DELIVERY_LIMIT, maxAttempts: 1 },
+        alerting: { smtpUrl: sink.url },
+      }),
+      { providers: [HeldHandler] },
+    );
     amqp = await connect(ns.vhost.url);
   });
 

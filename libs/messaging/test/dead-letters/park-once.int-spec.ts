@@ -1,14 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import {
-  AlertBus,
-  AlertEvent,
-  DeadLetterService,
-  MessagingModule,
-  ParkRequest,
-} from '@app/messaging/testing';
+import { AlertBus, AlertEvent, DeadLetterService, ParkRequest } from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace } from '../support';
+import { createMessagingApp } from '../support/messaging-app';
 
 describe('Parking a consumed message its consumer parked before (redelivery after a lost ack)', () => {
   let ns: TestNamespace;
@@ -17,10 +11,7 @@ describe('Parking a consumed message its consumer parked before (redelivery afte
 
   beforeAll(async () => {
     ns = await createTestNamespace('park_once');
-    const moduleRef = await Test.createTestingModule({
-      imports: [MessagingModule.forRoot(ns.options({ serviceName: 'billing', relay: { enabled: false } }))],
-    }).compile();
-    app = moduleRef.createNestApplication();
+    app = await createMessagingApp(ns.options({ serviceName: 'billing', relay: { enabled: false } }));
     await app.init();
     app.get(AlertBus).subscribe((event) => alerts.push(event));
   });

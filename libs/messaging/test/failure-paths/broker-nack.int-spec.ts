@@ -1,8 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { MessagingModule } from '@app/messaging';
 import { SmtpSink } from '../alerting/smtp-sink';
 import { createTestNamespace, managementApi, TestNamespace, waitFor, waitForQuiescence } from '../support';
+import { createMessagingApp } from '../support/messaging-app';
 import {
   BrokerProbe,
   outboxDrained,
@@ -11,6 +10,7 @@ import {
   Received,
   seedOutbox,
   sqlQuery,
+  collectingProbe,
 } from '../publishing/relay-test-kit';
 
 jest.setTimeout(90_000);
@@ -42,9 +42,7 @@ describe('G2/G3: a publish the broker nacks', () => {
   beforeAll(async () => {
     ns = await createTestNamespace('broker_nack');
     await sink.start();
-    broker = await BrokerProbe.open(ns);
-    await broker.exchangeWithQueue('orders');
-    delivered = await broker.collect('orders');
+    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
     await broker.channel.assertExchange('full', 'fanout', { durable: true });
     await broker.channel.assertQueue('full', {
       durable: true,
@@ -58,20 +56,16 @@ describe('G2/G3: a publish the broker nacks', () => {
     await waitFor(async () => (await broker.channel.checkQueue('full')).messageCount === FILLERS, {
       what: 'the full queue over its maximum length',
     });
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(
-          ns.options({
-            serviceName: 'nack-test',
-            // Backoff long enough to be seen between attempts.
-            relay: { ...FAST_RELAY, maxAttempts: MAX_ATTEMPTS, backoffBaseMs: 1500, backoffMaxMs: 3000 },
-            relayPartitions: FAST_PARTITIONS,
-            alerting: { smtpUrl: sink.url, digestWindowMs: 60_000, sendRetryMaxMs: 1000 },
-          }),
-        ),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
+    app = await createMessagingApp(
+      ns.options({
+        serviceName: 'nack-test',
+        // Backoff long enough to be seen between attempts.
+        relay: { ...FAST_RELAY, maxAttempts: MAX_ATTEMPTS, backoffBaseMs: 1500, backoffMaxMs: 3000 },
+        relayPartitions: FAST_PARTITIONS,
+        alerting: { smtpUrl: sink.url, digestWindowMs: 60_000, sendRetryMaxMs: 1000 },
+      }),
+      { logger: ['error'] },
+    );
     await app.init();
   });
 

@@ -10,6 +10,7 @@ import {
   Received,
   sqlQuery,
   startMessagingApp,
+  collectingProbe,
 } from '../publishing/relay-test-kit';
 
 jest.setTimeout(90_000);
@@ -30,9 +31,7 @@ describe('G1: a transaction whose COMMIT fails publishes nothing', () => {
   beforeAll(async () => {
     ns = await createTestNamespace('commit_fail');
     await sqlQuery(ns, 'CREATE TABLE business_order (id VARCHAR(64) PRIMARY KEY)');
-    broker = await BrokerProbe.open(ns);
-    await broker.exchangeWithQueue('orders');
-    delivered = await broker.collect('orders');
+    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
     const db = new URL(ns.database.url);
     proxy = new FaultProxy({ targetHost: db.hostname, targetPort: Number(db.port || 3306) });
     await proxy.start();

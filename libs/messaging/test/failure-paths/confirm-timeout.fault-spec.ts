@@ -7,6 +7,7 @@ import {
   seedOutbox,
   sqlQuery,
   startMessagingApp,
+  collectingProbe,
 } from '../publishing/relay-test-kit';
 import { withMemoryAlarm } from './memory-alarm';
 
@@ -34,9 +35,7 @@ describe('G2: a publish whose confirm times out is not marked sent', () => {
 
   beforeAll(async () => {
     ns = await createTestNamespace('confirm_timeout');
-    broker = await BrokerProbe.open(ns);
-    await broker.exchangeWithQueue('orders');
-    delivered = await broker.collect('orders');
+    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
     // Every timeout counts an attempt: enough of them that nothing is parked while the alarm lasts.
     app = await startMessagingApp(ns, {
       relay: { confirmTimeoutMs: 1000, backoffBaseMs: 300, backoffMaxMs: 1000, maxAttempts: 50 },

@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { DeadLetterService, MessagingModule } from '@app/messaging/testing';
+import { DeadLetterService } from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
+import { createMessagingApp } from '../support/messaging-app';
 import {
   BrokerProbe,
   outboxDrained,
@@ -34,19 +34,15 @@ describe('G8: a dead letter replayed twice at the same time', () => {
     broker = await BrokerProbe.open(ns);
     await broker.channel.assertQueue(TARGET, { durable: true });
     delivered = await broker.collect(TARGET);
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(
-          ns.options({
-            serviceName: 'billing',
-            admin: { token: TOKEN },
-            relay: FAST_RELAY,
-            relayPartitions: FAST_PARTITIONS,
-          }),
-        ),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
+    app = await createMessagingApp(
+      ns.options({
+        serviceName: 'billing',
+        admin: { token: TOKEN },
+        relay: FAST_RELAY,
+        relayPartitions: FAST_PARTITIONS,
+      }),
+      { logger: ['error'] },
+    );
     await app.init();
   });
 

@@ -1,15 +1,9 @@
 import { Injectable, INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import {
-  DeliveryContext,
-  MessagingModule,
-  ReliableSubscribe,
-  ReliableSubscriptionExplorer,
-  topologyNames,
-} from '@app/messaging/testing';
+import { DeliveryContext, ReliableSubscribe, topologyNames } from '@app/messaging/testing';
 import { createEffectTable, query } from '../consuming/effect-table';
 import { FAST_PARTITIONS, FAST_RELAY } from '../publishing/relay-test-kit';
 import { createTestNamespace, TestNamespace } from '../support';
+import { startConsumingApp } from '../support/messaging-app';
 import {
   effects,
   keyName,
@@ -77,22 +71,15 @@ describe('an ordered message that fails twice, then succeeds', () => {
   beforeAll(async () => {
     ns = await createTestNamespace('ordered_retry');
     await createEffectTable(ns.database.url);
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(
-          ns.options({
-            serviceName: 'ordering-consumer',
-            topology: { prefix: PREFIX },
-            relay: FAST_RELAY,
-            relayPartitions: { ...FAST_PARTITIONS, count: RELAY_PARTITIONS },
-          }),
-        ),
-      ],
-      providers: [LedgerHandler],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
-    await app.init();
-    await app.get(ReliableSubscriptionExplorer).whenConsuming();
+    app = await startConsumingApp(
+      ns.options({
+        serviceName: 'ordering-consumer',
+        topology: { prefix: PREFIX },
+        relay: FAST_RELAY,
+        relayPartitions: { ...FAST_PARTITIONS, count: RELAY_PARTITIONS },
+      }),
+      { providers: [LedgerHandler], logger: ['error'] },
+    );
     writer = await OrderedWriter.on(app);
   });
 

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { MessagingModule, OutboxService, TopologyService, topologyNames } from '@app/messaging';
+import { OutboxService, TopologyService, topologyNames } from '@app/messaging';
 import { query } from '../consuming/effect-table';
 import { ChildApp, managementApi, startChild, TestNamespace, waitFor } from '../support';
+import { createMessagingApp } from '../support/messaging-app';
 
 /** The consumer fixture's ordered subscription: stream `orders`, consumer `ordered`, effects in `test_effect`. */
 export const CONSUMER_FIXTURE = join(__dirname, '..', 'consuming', 'fixtures', 'consumer-app.fixture.ts');
@@ -32,19 +32,15 @@ export class OrderedWriter {
   ) {}
 
   static async start(ns: TestNamespace, prefix: string): Promise<OrderedWriter> {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(
-          ns.options({
-            serviceName: 'ordering-writer',
-            topology: { prefix },
-            relay: { enabled: false },
-            relayPartitions: { count: RELAY_PARTITIONS },
-          }),
-        ),
-      ],
-    }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
+    const app = await createMessagingApp(
+      ns.options({
+        serviceName: 'ordering-writer',
+        topology: { prefix },
+        relay: { enabled: false },
+        relayPartitions: { count: RELAY_PARTITIONS },
+      }),
+      { logger: false },
+    );
     await app.init();
     return OrderedWriter.on(app, true);
   }

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { OutboxService } from '@app/messaging';
 import { ConfirmedPublisher } from '@app/messaging/testing';
 import { createTestNamespace, sleep, TestNamespace, waitFor } from '../support';
-import { BrokerProbe, Received, sqlQuery, startMessagingApp } from './relay-test-kit';
+import { BrokerProbe, Received, sqlQuery, startMessagingApp, collectingProbe } from './relay-test-kit';
 
 describe('Relay per-key order (G5, publishing side)', () => {
   let ns: TestNamespace;
@@ -15,9 +15,7 @@ describe('Relay per-key order (G5, publishing side)', () => {
 
   beforeAll(async () => {
     ns = await createTestNamespace('keyed_order');
-    broker = await BrokerProbe.open(ns);
-    await broker.exchangeWithQueue('orders');
-    delivered = await broker.collect('orders');
+    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
     // A 60 s poll: anything published promptly was woken by the post-commit hook.
     app = await startMessagingApp(ns, { relay: { maxAttempts: 100, pollIntervalMs: 60_000 } });
     outbox = app.get(OutboxService);

@@ -9,6 +9,7 @@ import {
   Received,
   sqlQuery,
   startMessagingApp,
+  collectingProbe,
 } from './relay-test-kit';
 
 interface OutboxRow {
@@ -36,9 +37,7 @@ describe('Outbox relay: transactional outbox, confirmed and routed publishing (G
 
   beforeAll(async () => {
     ns = await createTestNamespace('relay');
-    broker = await BrokerProbe.open(ns);
-    await broker.exchangeWithQueue('orders');
-    delivered = await broker.collect('orders');
+    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
     app = await startMessagingApp(ns, {
       relay: { maxAttempts: 3 },
       outbox: { maxPayloadBytes: 1024 },

@@ -1,5 +1,5 @@
 import { createTestNamespace, startChild, TestNamespace, waitFor, ChildApp } from '../support';
-import { BrokerProbe, distinct, Received, seedOutbox, sqlQuery } from './relay-test-kit';
+import { BrokerProbe, distinct, Received, seedOutbox, sqlQuery, collectingProbe } from './relay-test-kit';
 
 const FIXTURE = require.resolve('./relay-process.fixture.ts');
 const ROWS = 3000;
@@ -12,9 +12,7 @@ describe('A relay killed mid-drain (SIGKILL)', () => {
 
   beforeAll(async () => {
     ns = await createTestNamespace('relay_kill');
-    broker = await BrokerProbe.open(ns);
-    await broker.exchangeWithQueue('orders');
-    delivered = await broker.collect('orders');
+    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
   });
 
   afterAll(async () => {

@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { connect, ChannelModel, Channel, ConsumeMessage } from 'amqplib';
 import { createConnection } from 'mysql2/promise';
 import {
-  MessagingModule,
   MessagingModuleOptions,
   outboxPartitionOf,
   RelayOptions,
   RelayPartitionOptions,
 } from '@app/messaging/testing';
 import type { TestNamespace } from '../support';
+import { createMessagingApp } from '../support/messaging-app';
 
 /** Options that make a relay test quick: short backoff and leases, frequent polls. */
 export const FAST_RELAY: Partial<RelayOptions> = {
@@ -26,19 +25,15 @@ export async function startMessagingApp(
   ns: TestNamespace,
   options: Pick<MessagingModuleOptions, 'relay' | 'relayPartitions' | 'retention' | 'outbox'> = {},
 ): Promise<INestApplicationContext> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      MessagingModule.forRoot(
-        ns.options({
-          serviceName: 'relay-test',
-          ...options,
-          relay: { ...FAST_RELAY, ...options.relay },
-          relayPartitions: { ...FAST_PARTITIONS, ...options.relayPartitions },
-        }),
-      ),
-    ],
-  }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  const app = await createMessagingApp(
+    ns.options({
+      serviceName: 'relay-test',
+      ...options,
+      relay: { ...FAST_RELAY, ...options.relay },
+      relayPartitions: { ...FAST_PARTITIONS, ...options.relayPartitions },
+    }),
+    { logger: ['error'] },
+  );
   await app.init();
   return app;
 }
@@ -88,6 +83,24 @@ export class BrokerProbe {
 
   async close(): Promise<void> {
     await this.connection.close().catch(() => undefined);
+  }
+}
+
+/**
+ * A probe with a fanout exchange `name` bound to a durable queue `name`, collecting every delivery of
+ * that queue. Closes the probe again when the set-up fails, as the caller gets nothing to close.
+ */
+export async function collectingProbe(
+  ns: TestNamespace,
+  name: string,
+): Promise<{ broker: BrokerProbe; delivered: Received[] }> {
+  const broker = await BrokerProbe.open(ns);
+  try {
+    await broker.exchangeWithQueue(name);
+    return { broker, delivered: await broker.collect(name) };
+  } catch (error) {
+    await broker.close();
+    throw error;
   }
 }
 

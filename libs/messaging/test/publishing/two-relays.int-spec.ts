@@ -1,5 +1,13 @@
 import { createTestNamespace, startChild, TestNamespace, waitFor, ChildApp } from '../support';
-import { BrokerProbe, distinct, outboxDrained, Received, seedOutbox, sqlQuery } from './relay-test-kit';
+import {
+  BrokerProbe,
+  distinct,
+  outboxDrained,
+  Received,
+  seedOutbox,
+  sqlQuery,
+  collectingProbe,
+} from './relay-test-kit';
 
 const FIXTURE = require.resolve('./relay-process.fixture.ts');
 const PARTITIONS = 8;
@@ -15,9 +23,7 @@ describe('Two relay processes on one outbox table', () => {
 
   beforeAll(async () => {
     ns = await createTestNamespace('two_relays');
-    broker = await BrokerProbe.open(ns);
-    await broker.exchangeWithQueue('orders');
-    delivered = await broker.collect('orders');
+    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
   });
 
   afterAll(async () => {

@@ -1,17 +1,11 @@
 import { Inject, INestApplication, Injectable } from '@nestjs/common';
 import { ClientProxy, ClientsModule } from '@nestjs/microservices';
-import { Test } from '@nestjs/testing';
 import { connect, ChannelModel, ConsumeMessage } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
 import { DataSource } from 'typeorm';
-import {
-  MessagingModule,
-  OutboxClientProxy,
-  OutboxRecordBuilder,
-  OutboxService,
-  TopologyService,
-} from '@app/messaging';
+import { OutboxClientProxy, OutboxRecordBuilder, OutboxService, TopologyService } from '@app/messaging';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { createMessagingApp } from '../support/messaging-app';
 
 const CLIENT = 'REMINDERS_CLIENT';
 
@@ -38,16 +32,13 @@ describe('Scheduled emit through the outbox ClientProxy (ADR 0301)', () => {
 
   beforeAll(async () => {
     ns = await createTestNamespace('scheduled-client');
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(
-          ns.options({ topology: { prefix: 'sched' }, relay: { pollIntervalMs: 200 } }),
-        ),
-        ClientsModule.register([{ name: CLIENT, customClass: OutboxClientProxy }]),
-      ],
-      providers: [Reminders],
-    }).compile();
-    app = moduleRef.createNestApplication();
+    app = await createMessagingApp(
+      ns.options({ topology: { prefix: 'sched' }, relay: { pollIntervalMs: 200 } }),
+      {
+        imports: [ClientsModule.register([{ name: CLIENT, customClass: OutboxClientProxy }])],
+        providers: [Reminders],
+      },
+    );
     await app.init();
     const exchange = await app.get(TopologyService).declareEventsExchange();
     connection = await connect(ns.vhost.url);

@@ -1,11 +1,9 @@
 import { Inject, INestApplication, Injectable } from '@nestjs/common';
 import { ClientProxy, ClientsModule } from '@nestjs/microservices';
-import { Test } from '@nestjs/testing';
 import { ConfirmChannel, connect, ChannelModel, ConsumeMessage } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
 import { DataSource } from 'typeorm';
 import {
-  MessagingModule,
   OutboxClientProxy,
   OutboxRecordBuilder,
   OutboxSendNotSupportedError,
@@ -14,6 +12,7 @@ import {
   TopologyService,
 } from '@app/messaging';
 import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { createMessagingApp } from '../support/messaging-app';
 import { queuesIdle, waitForSteady } from '../support/quiescence';
 
 jest.setTimeout(60_000);
@@ -61,18 +60,17 @@ describe('outbox ClientProxy: emit() commits with the business transaction', () 
 
   beforeAll(async () => {
     ns = await createTestNamespace('outbox-client');
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(
-          ns.options({ topology: { prefix: 'client' }, relay: { pollIntervalMs: 200 } }),
-        ),
-        ClientsModule.register([
-          { name: ORDERS_CLIENT, customClass: OutboxClientProxy, options: { stream: STREAM } },
-        ]),
-      ],
-      providers: [Orders],
-    }).compile();
-    app = moduleRef.createNestApplication();
+    app = await createMessagingApp(
+      ns.options({ topology: { prefix: 'client' }, relay: { pollIntervalMs: 200 } }),
+      {
+        imports: [
+          ClientsModule.register([
+            { name: ORDERS_CLIENT, customClass: OutboxClientProxy, options: { stream: STREAM } },
+          ]),
+        ],
+        providers: [Orders],
+      },
+    );
     await app.init();
     orders = app.get(Orders);
     const exchange = await app.get(TopologyService).declareOrderedStream(STREAM);

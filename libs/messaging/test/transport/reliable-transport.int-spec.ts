@@ -1,13 +1,11 @@
 import { Controller, INestApplication, UseInterceptors, ValidationPipe } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { Test } from '@nestjs/testing';
 import { IsInt, IsString, Min } from 'class-validator';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import {
   connectReliableTransport,
   DedupeInterceptor,
-  MessagingModule,
   ReliableEvent,
   ReliableRmqContext,
   ReliableServer,
@@ -16,6 +14,7 @@ import {
 import { SmtpSink } from '../alerting/smtp-sink';
 import { RawPublisher } from '../consuming/raw-publisher';
 import { createTestNamespace, startChild, TestNamespace, waitFor } from '../support';
+import { createMessagingApp } from '../support/messaging-app';
 import { queuesIdle, waitForSteady } from '../support/quiescence';
 
 jest.setTimeout(120_000);
@@ -115,21 +114,16 @@ describe('reliable Nest transport: @EventPattern handlers on the reliable pipeli
   beforeAll(async () => {
     ns = await createTestNamespace('transport');
     await sink.start();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        MessagingModule.forRoot(
-          ns.options({
-            serviceName: 'transport-test',
-            topology: { prefix: PREFIX },
-            consuming: { retryDelaysMs: [200, 400] },
-            relay: { enabled: false },
-            alerting: { smtpUrl: sink.url, sendRetryMaxMs: 1_000 },
-          }),
-        ),
-      ],
-      controllers: [EventHandlers],
-    }).compile();
-    app = moduleRef.createNestApplication();
+    app = await createMessagingApp(
+      ns.options({
+        serviceName: 'transport-test',
+        topology: { prefix: PREFIX },
+        consuming: { retryDelaysMs: [200, 400] },
+        relay: { enabled: false },
+        alerting: { smtpUrl: sink.url, sendRetryMaxMs: 1_000 },
+      }),
+      { controllers: [EventHandlers] },
+    );
     server = connectReliableTransport(app, { consumer: 'events' }).server;
     await app.init();
     await app.startAllMicroservices();
