@@ -2,6 +2,7 @@ import { compare, measure, ScenarioResult } from '../bench-report';
 import type { BenchContext } from '../bench-kit';
 import { CpuCost, medianCost } from '../cpu-meter';
 import { BENCH_PREFETCH, ConsumerBenchApp } from '../consumer-bench-app';
+import { costNote } from './cost-note';
 
 /**
  * Scenario 3 (consume) and 5 (ordered) share one app: a bare golevelup handler, a reliable subscription
@@ -77,7 +78,8 @@ export async function consumeScenarios(ctx: BenchContext, app: ConsumerBenchApp)
       {
         note:
           'Group commit (ADR 0207): the deliveries ready together share one MySQL transaction (one multi-row ' +
-          'inbox insert, a savepoint per handler, one commit).',
+          'inbox insert, a savepoint per handler, one commit). ' +
+          costNote({ baseline: medianCost(costs.bare), subject: medianCost(costs.inbox) }),
         extra: { cpuUsPerMessage: { bare: cpu.bare, subject: cpu.inbox } },
         cpu: { baseline: medianCost(costs.bare), subject: medianCost(costs.inbox) },
       },
@@ -101,7 +103,8 @@ export async function consumeScenarios(ctx: BenchContext, app: ConsumerBenchApp)
       {
         note:
           'Different keys of a partition run side by side (ADR 0208), so the prefetch window fills the inbox ' +
-          'batches; one more statement per message (the ledger row) than the inbox figure.',
+          'batches; one more statement per message (the ledger row) than the inbox figure. ' +
+          costNote({ baseline: medianCost(costs.bare), subject: medianCost(costs.billing) }),
         extra: { cpuUsPerMessage: { bare: cpu.bare, subject: cpu.billing } },
         cpu: { baseline: medianCost(costs.bare), subject: medianCost(costs.billing) },
       },
