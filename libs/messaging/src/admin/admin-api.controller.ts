@@ -1,20 +1,7 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Req,
-  UseGuards,
-  UsePipes,
-  ValidationPipe,
-} from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Body, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { DeadLetter } from '../dead-letters/dead-letter.entity';
-import { AdminApiGuard } from './admin-api.guard';
 import { whoIs } from './admin-roles';
 import { BulkDiscardDto, BulkReplayDto, DiscardDeadLetterDto } from './dead-letter-actions.dto';
 import {
@@ -24,16 +11,12 @@ import {
 } from '../dead-letters/dead-letter-admin.service';
 import { DeadLetterListQueryDto } from './dead-letter-filter.dto';
 import { BulkReplayResult, DeadLetterReplayer } from '../dead-letters/dead-letter-replay.service';
+import { AdminJsonApi } from './admin-controllers.decorators';
 
 const DEFAULT_BULK_REPLAY_LIMIT = 100;
 
 /** The JSON API of G8, documented at /admin/api/docs. */
-@ApiTags('dead letters')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'Missing or wrong Bearer token' })
-@Controller('admin/api/dead-letters')
-@UseGuards(AdminApiGuard)
-@UsePipes(new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }))
+@AdminJsonApi('admin/api/dead-letters')
 export class AdminApiController {
   constructor(
     private readonly deadLetters: DeadLetterAdminService,

@@ -1,30 +1,9 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Post,
-  Query,
-  Req,
-  UseGuards,
-  UsePipes,
-  ValidationPipe,
-} from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiOperation,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { Body, Get, HttpCode, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiForbiddenResponse, ApiOperation, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { DeadLetter } from '../dead-letters/dead-letter.entity';
 import { DeadLetterGroup, DeadLetterGroups } from '../dead-letters/dead-letter-groups';
 import { ScheduledMessage, ScheduledMessages } from '../outbox/scheduled-messages';
-import { AdminApiGuard } from './admin-api.guard';
 import { AdminAudit, AdminAuditEntry } from '../dead-letters/admin-audit';
 import { AuditQueryDto, EditPayloadDto, ScheduledQueryDto } from './admin-console.dto';
 import { whoIs } from './admin-roles';
@@ -33,19 +12,15 @@ import { DeadLetterCounts, DeadLetterAdminService } from '../dead-letters/dead-l
 import { DeadLetterEditor } from '../dead-letters/dead-letter-edit.service';
 import { GroupAction, GroupActions } from '../dead-letters/group-actions.service';
 import { ScheduledCancellation } from '../dead-letters/scheduled-cancellation';
+import { AdminJsonApi } from './admin-controllers.decorators';
 
 const FINGERPRINT = /^[0-9a-f]{16}$/;
 const DEFAULT_LIMIT = 50;
 
 /** Failure groups, group actions, edit-and-retry, the audit and scheduled messages (JSON API, ADR 0302). */
-@ApiTags('dead letters')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'Missing or wrong Bearer token' })
+@AdminJsonApi('admin/api')
 @ApiForbiddenResponse({ description: 'The viewer token cannot change anything' })
 @ApiTooManyRequestsResponse({ description: 'Too many wrong tokens from this client; see Retry-After' })
-@Controller('admin/api')
-@UseGuards(AdminApiGuard)
-@UsePipes(new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }))
 export class AdminConsoleApiController {
   constructor(
     private readonly groups: DeadLetterGroups,

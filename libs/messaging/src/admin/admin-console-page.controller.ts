@@ -1,17 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  NotFoundException,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Get, NotFoundException, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DeadLetterGroups } from '../dead-letters/dead-letter-groups';
 import { InjectOptions } from '../messaging.constants';
@@ -19,7 +6,6 @@ import type { ServiceIdentity } from '../messaging.options';
 import { ScheduledMessages } from '../outbox/scheduled-messages';
 import { AdminAudit } from '../dead-letters/admin-audit';
 import { layoutOf, sendHtml } from './admin-html';
-import { AdminLoginFilter } from './admin-login.filter';
 import { AdminPageGuard } from './admin-page.guard';
 import { whoIs } from './admin-roles';
 import { requiredDiscardReason } from './discard-reason';
@@ -30,14 +16,13 @@ import { renderAuditPage } from './views/audit.view';
 import { renderDeadLetterRows } from './views/dead-letter-list.view';
 import { renderGroupPage } from './views/failure-groups.view';
 import { renderScheduledPage } from './views/scheduled.view';
+import { AdminHtmlPages } from './admin-controllers.decorators';
 
 const PAGE = 50;
 const ROW_ID = /^[1-9]\d{0,18}$/;
 
 /** Pages of the console beside the dead-letter list: a failure group, scheduled messages, the audit. */
-@ApiExcludeController()
-@Controller('admin')
-@UseFilters(AdminLoginFilter)
+@AdminHtmlPages()
 @UseGuards(AdminPageGuard)
 export class AdminConsolePageController {
   constructor(

@@ -1,6 +1,5 @@
 import {
   Body,
-  Controller,
   Get,
   HttpException,
   Param,
@@ -8,11 +7,9 @@ import {
   Query,
   Req,
   Res,
-  UseFilters,
   UseGuards,
   ValidationPipe,
 } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DeadLetterGroups } from '../dead-letters/dead-letter-groups';
 import { InjectOptions } from '../messaging.constants';
@@ -21,7 +18,6 @@ import type { AdminOptions } from './admin.options';
 import { AdminAudit } from '../dead-letters/admin-audit';
 import { AdminAuthThrottle, AdminAuthThrottledError } from './admin-auth-throttle';
 import { layoutOf, sendHtml } from './admin-html';
-import { AdminLoginFilter } from './admin-login.filter';
 import { AdminPageGuard } from './admin-page.guard';
 import { roleOfToken, whoIs } from './admin-roles';
 import { requiredDiscardReason } from './discard-reason';
@@ -41,6 +37,7 @@ import { renderDeadLetterDetail } from './views/dead-letter-detail.view';
 import { renderDeadLetterList } from './views/dead-letter-list.view';
 import { renderGroupsTable } from './views/failure-groups.view';
 import { renderLoginPage } from './views/login.view';
+import { AdminHtmlPages } from './admin-controllers.decorators';
 
 const DONE_NOTICES: Record<string, string> = {
   replayed: 'Replayed: a new message is in the outbox and will be published shortly.',
@@ -51,9 +48,7 @@ const DONE_NOTICES: Record<string, string> = {
 const listQueryPipe = new ValidationPipe({ transform: true, whitelist: true });
 
 /** The server-rendered admin page (G8): forms and links only, no scripts. */
-@ApiExcludeController()
-@Controller('admin')
-@UseFilters(AdminLoginFilter)
+@AdminHtmlPages()
 export class AdminPageController {
   constructor(
     @InjectOptions('service') private readonly service: ServiceIdentity,

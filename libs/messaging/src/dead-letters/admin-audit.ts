@@ -37,18 +37,12 @@ export interface AdminAuditRecord {
   after?: string | null;
 }
 
-interface AuditRow {
-  id: string;
-  at: Date;
-  actor: string;
-  token: string;
-  action: AdminAuditAction;
-  target: string | null;
+/** A row as MySQL returns it: ids as one comma list, before/after under their column names. */
+type AuditRow = Omit<AdminAuditEntry, 'ids' | 'before' | 'after'> & {
   ids: string | null;
-  detail: string | null;
   before_value: string | null;
   after_value: string | null;
-}
+};
 
 /** Ids kept per entry; a group action names its group in `target` and counts in `detail`. */
 const MAX_IDS = 1000;
