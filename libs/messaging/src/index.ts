@@ -46,8 +46,6 @@ export { hardenHttpApp } from './observability/http-hardening';
 export { messagingLoggerParams } from './observability/logger-params';
 /** Mounts the admin API's OpenAPI document at `/admin/api/docs`. */
 export { setupAdminOpenApi } from './admin/admin-openapi';
-/** Refused at start-up: the default admin token in production. */
-export { DefaultAdminTokenError } from './admin/default-admin-token.error';
 
 // ── Publishing ────────────────────────────────────────────────────────────────────────────────────
 /** Writes messages to the outbox inside the caller's transaction: `outbox.transaction(...)`, `add(...)`. */
@@ -100,15 +98,11 @@ export { ReliableExceptionFilter } from './transport/reliable-exception.filter';
 export { OutboxClientProxy, OutboxClientOptions } from './transport/outbox-client.proxy';
 /** Ordering key, headers and message id of one emitted event. */
 export { OutboxRecord, OutboxRecordBuilder, OutboxRecordOptions } from './transport/outbox-record.builder';
-/** Errors of the transport and the outbox client; `reason` is what lands in `dead_letter.reason`. */
-export {
-  NoHandlerError,
-  PayloadRejectedError,
-  MessagePatternNotSupportedError,
-  InboxNotEnabledError,
-  OutboxTransactionRequiredError,
-  OutboxSendNotSupportedError,
-} from './transport/transport-errors';
+/**
+ * What `emit()` / `send()` of the outbox client throw to their caller. The transport's other errors are
+ * start-up refusals or `dead_letter.reason` codes, which an app reads and never catches.
+ */
+export { OutboxTransactionRequiredError, OutboxSendNotSupportedError } from './transport/transport-errors';
 
 // ── Health and tracing ────────────────────────────────────────────────────────────────────────────
 /** Readiness checks (broker, Redis, MySQL, outbox age) for an app that builds its own `/health`. */
