@@ -46,7 +46,14 @@ describe('Relay claim cursor', () => {
     app = await startMessagingApp(ns, { relay: { batchSize: 100, publishWindow: 200 } });
     await waitFor(
       async () =>
-        Number((await sqlQuery<{ n: number }>(ns, 'SELECT COUNT(*) AS n FROM outbox_message WHERE sent_at IS NOT NULL'))[0].n) >= 500,
+        Number(
+          (
+            await sqlQuery<{ n: number }>(
+              ns,
+              'SELECT COUNT(*) AS n FROM outbox_message WHERE sent_at IS NOT NULL',
+            )
+          )[0].n,
+        ) >= 500,
       { what: '500 rows sent' },
     );
     const behind = Array.from({ length: BEHIND }, (_, i) => [i + 1, randomUUID()] as const);
