@@ -58,8 +58,11 @@ export class OutboxClaims {
    * so one message per key is in flight and a failed or backing-off message holds its successors back.
    * Scheduled rows are held (`held = 1`) until due and skipped by the index, never scanned; a held row
    * still counts as an earlier unsent row of its key, so it holds later messages of that key back.
+   * `afterId` starts the index scan after that id ('0': from the first unsent row): a drain continuing
+   * after its last claim does not step again over the rows it holds leased, nor over the entries its
+   * marks left delete-marked until InnoDB's purge removes them (docs/adr/0205).
    */
-  async claim(owner: string, limit: number, leaseMs: number): Promise<Claim> {
+  async claim(owner: string, limit: number, leaseMs: number, afterId = '0'): Promise<Claim> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     let records: ClaimedRecord[];
@@ -72,6 +75,7 @@ export class OutboxClaims {
         FROM outbox_message o
         WHERE o.sent_at IS NULL
           AND o.held = 0
+          AND o.id > CAST(? AS SIGNED)
           AND o.next_attempt_at <= UTC_TIMESTAMP(3)
           AND (o.locked_until IS NULL OR o.locked_until < UTC_TIMESTAMP(3))
           AND (o.\`partition\` IS NULL OR (
@@ -82,7 +86,7 @@ export class OutboxClaims {
         ORDER BY o.id
         LIMIT ?
         FOR UPDATE SKIP LOCKED`,
-        [owner, limit],
+        [afterId, owner, limit],
       )) as ClaimedRecord[];
     } catch (error) {
       await this.endClaim(runner, 'rollback');

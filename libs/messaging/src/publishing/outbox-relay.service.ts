@@ -1,25 +1,20 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Subscription } from 'rxjs';
-import type { DataSource } from 'typeorm';
-import { DeadLetterService } from '../dead-letters/dead-letter.service';
 import { InjectOptions } from '../messaging.constants';
 import type { ServiceIdentity } from '../messaging.options';
 import { MessagingMetrics } from '../observability/messaging-metrics';
-import { BackOff, ClaimedRow, OutboxClaims } from '../outbox/outbox-claims';
+import { ClaimedRow, OutboxClaims } from '../outbox/outbox-claims';
 import type { RelayOptions, RetentionOptions } from '../outbox/outbox.options';
 import { OutboxWake } from '../outbox/outbox-wake';
+import { ClaimCursor } from './claim-cursor';
 import { ConfirmedPublisher } from './confirmed-publisher';
+import { FailedPublishes, Settlement } from './failed-publishes';
 import { outgoingMessageOf } from './outgoing-message';
-import { publishBackoffMs } from './publish-backoff';
-import type { PublishFailure } from './publish-failure';
 
-interface Settlement {
-  row: ClaimedRow;
-  failure?: PublishFailure;
-}
+/** Longest pass of claims continuing after the previous one before a claim starts over (ClaimCursor). */
+const MAX_PASS_MS = 5000;
 
 /**
  * Moves committed outbox rows to RabbitMQ: claim (lease) → publish outside the transaction with many
@@ -44,15 +39,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private subscriptions: Subscription[] = [];
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDue = 0;
+  private readonly cursor = new ClaimCursor(MAX_PASS_MS);
 
   constructor(
     @InjectOptions('relay') private readonly options: RelayOptions,
     @InjectOptions('retention') private readonly retention: RetentionOptions,
     @InjectOptions('service') service: ServiceIdentity,
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly claims: OutboxClaims,
     private readonly publisher: ConfirmedPublisher,
-    private readonly deadLetters: DeadLetterService,
+    private readonly failures: FailedPublishes,
     private readonly metrics: MessagingMetrics,
     private readonly wake: OutboxWake,
   ) {
@@ -126,14 +121,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       if (this.publisher.ready && worthClaiming && marksKeepingUp && (this.wanted || lastClaimFull)) {
         this.wanted = false;
         const limit = Math.min(batchSize, room);
-        const { rows, leased } = await this.claims.claim(this.owner, limit, leaseMs);
+        const { rows, leased } = await this.claims.claim(this.owner, limit, leaseMs, this.cursor.next());
         // Published at once; the lease commit runs beside the publishes (the claim's row locks hold
         // the rows meanwhile) and is waited for only before a row is settled.
-        const leaseCommitted = leased.catch((error: Error) =>
-          this.logger.warn({ msg: 'could not commit the leases of a claim', error: error.message }),
-        );
-        rows.forEach((row) => this.publish(row, leaseCommitted));
+        this.publishClaim(rows, leased);
         lastClaimFull = rows.length === limit;
+        this.cursor.claimed(rows.at(-1)?.id, lastClaimFull);
         // Drain while batches come back full; otherwise wait for confirms or a wake-up.
         if (lastClaimFull && this.inFlight.size < publishWindow) continue;
       }
@@ -144,14 +137,31 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private publish(row: ClaimedRow, leaseCommitted: Promise<unknown>): void {
-    this.inFlight.set(row.id, row);
-    const published = this.publisher.publish(outgoingMessageOf(row));
-    void Promise.all([published, leaseCommitted]).then(([failure]) => {
-      this.inFlight.delete(row.id);
-      this.settled.push({ row, failure });
-      this.signal();
-    });
+  /** A confirm that arrives before its claim's lease commit waits for it: a mark never waits on a lock. */
+  private publishClaim(rows: ClaimedRow[], leased: Promise<void>): void {
+    let early: Settlement[] | null = [];
+    void leased
+      .catch((error: Error) =>
+        this.logger.warn({ msg: 'could not commit the leases of a claim', error: error.message }),
+      )
+      .then(() => {
+        for (const settlement of early!) this.toSettle(settlement);
+        early = null;
+        this.signal();
+      });
+    for (const row of rows) {
+      this.inFlight.set(row.id, row);
+      void this.publisher.publish(outgoingMessageOf(row)).then((failure) => {
+        if (early) return early.push({ row, failure });
+        this.toSettle({ row, failure });
+        this.signal();
+      });
+    }
+  }
+
+  private toSettle(settlement: Settlement): void {
+    this.inFlight.delete(settlement.row.id);
+    this.settled.push(settlement);
   }
 
   /**
@@ -198,55 +208,25 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       sent.map((row) => row.id),
       this.retention.sentRowsMs === 0,
     );
-    for (const row of sent) this.metrics.relayPublished.inc({ exchange: row.exchange });
-    // A sent keyed row unblocks the next row of its key: claim again.
-    if (sent.some((row) => row.partitionKey !== null)) this.wanted = true;
+    this.countPublished(sent);
+    // A sent keyed row unblocks the next row of its key, behind the cursor: claim again from the start.
+    if (sent.some((row) => row.partitionKey !== null)) this.claimAgainFromStart();
     if (failed.length === 0) return;
-
-    for (const { failure } of failed) this.metrics.relayFailed.inc({ reason: failure.reason });
-    const released = failed.filter((s) => !s.failure.countsAsAttempt).map((s) => s.row.id);
-    await this.claims.release(this.owner, released);
-    if (released.length > 0) this.wanted = true;
-
-    const counted = failed.filter((s) => s.failure.countsAsAttempt);
-    const exhausted = counted.filter((s) => s.row.attempts + 1 >= this.options.maxAttempts);
-    const backOffs: BackOff[] = counted
-      .filter((s) => s.row.attempts + 1 < this.options.maxAttempts)
-      .map(({ row, failure }) => ({
-        id: row.id,
-        attempts: row.attempts + 1,
-        delayMs: publishBackoffMs(row.attempts + 1, {
-          baseMs: this.options.backoffBaseMs,
-          maxMs: this.options.backoffMaxMs,
-        }),
-        error: `${failure.reason}: ${failure.message}`,
-      }));
-    await this.claims.backOff(backOffs);
-    this.wakeAfter(Math.min(...backOffs.map((b) => b.delayMs)));
-    for (const settlement of exhausted) await this.park(settlement);
+    const { released, nextRetryMs } = await this.failures.write(this.owner, failed);
+    if (released > 0) this.claimAgainFromStart();
+    this.wakeAfter(nextRetryMs);
   }
 
-  /** Out of attempts: move the row to dead_letter in one transaction; its key's successors continue. */
-  private async park({ row, failure }: Required<Settlement>): Promise<void> {
-    const parked = await this.dataSource.transaction(async (manager) => {
-      const deadLetter = await this.deadLetters.insert(manager, {
-        origin: 'publish',
-        messageId: row.messageId,
-        reason: failure.reason,
-        error: failure.message,
-        exchange: row.exchange,
-        routingKey: row.routingKey,
-        partitionKey: row.partitionKey,
-        payload: row.payload,
-        headers: row.headers ? (JSON.parse(row.headers) as Record<string, unknown>) : null,
-        attempts: row.attempts + 1,
-        firstFailedAt: row.createdAt,
-      });
-      await this.claims.remove(manager, row.id);
-      return deadLetter;
-    });
-    // After the commit: no alert names a dead letter whose transaction rolled back.
-    this.deadLetters.raiseAlert(parked);
+  private claimAgainFromStart(): void {
+    this.cursor.restart();
+    this.wanted = true;
+  }
+
+  /** One counter update per exchange and batch: label lookups per message add up at thousands per second. */
+  private countPublished(sent: ClaimedRow[]): void {
+    const perExchange = new Map<string, number>();
+    for (const row of sent) perExchange.set(row.exchange, (perExchange.get(row.exchange) ?? 0) + 1);
+    for (const [exchange, n] of perExchange) this.metrics.relayPublished.inc({ exchange }, n);
   }
 
   /** Retries come due between polls; wake for the earliest instead of waiting for the next poll. */
@@ -258,6 +238,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     this.retryDue = due;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
+      this.cursor.restart();
       this.wakeUp();
     }, delayMs);
     this.retryTimer.unref();

@@ -1,0 +1,75 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import {
+  BrokerProbe,
+  collectingProbe,
+  distinct,
+  outboxDrained,
+  Received,
+  seedOutbox,
+  sqlQuery,
+  startMessagingApp,
+} from './relay-test-kit';
+
+const ROWS = 3000;
+const BEHIND = 50;
+
+/**
+ * The relay's claims continue after the last id they took while they come back full (ClaimCursor,
+ * ADR 0205). Rows that become claimable behind that point must still be published: here rows committed
+ * with ids lower than every row of a running drain, without a wake-up.
+ */
+describe('Relay claim cursor', () => {
+  let ns: TestNamespace;
+  let broker: BrokerProbe;
+  let delivered: Received[];
+  let app: INestApplicationContext | undefined;
+
+  beforeAll(async () => {
+    ns = await createTestNamespace('claim_cursor');
+    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await broker?.close();
+    await ns?.cleanup();
+  });
+
+  it('publishes rows committed behind the cursor during a drain', async () => {
+    await sqlQuery(ns, 'ALTER TABLE outbox_message AUTO_INCREMENT = 100001');
+    await seedOutbox(
+      ns,
+      Array.from({ length: ROWS }, (_, i) => ({ exchange: 'orders', payload: { i } })),
+    );
+    app = await startMessagingApp(ns, { relay: { batchSize: 100, publishWindow: 200 } });
+    await waitFor(
+      async () =>
+        Number(
+          (
+            await sqlQuery<{ n: number }>(
+              ns,
+              'SELECT COUNT(*) AS n FROM outbox_message WHERE sent_at IS NOT NULL',
+            )
+          )[0].n,
+        ) >= 500,
+      { what: '500 rows sent' },
+    );
+    const behind = Array.from({ length: BEHIND }, (_, i) => [i + 1, randomUUID()] as const);
+    await sqlQuery(
+      ns,
+      `INSERT INTO outbox_message (id, message_id, exchange, routing_key, payload, headers, next_attempt_at, created_at)
+       VALUES ${behind.map(() => "(?, ?, 'orders', 'test.event', '{}', '{}', UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))").join(', ')}`,
+      behind.flat(),
+    );
+    await waitFor(() => outboxDrained(ns), { what: 'every row sent', timeoutMs: 60_000 });
+    await waitFor(() => distinct(delivered) === ROWS + BEHIND, {
+      what: `${ROWS + BEHIND} distinct messages`,
+      timeoutMs: 30_000,
+    });
+    const ids = new Set(delivered.map((r) => r.messageId));
+    expect(behind.filter(([, messageId]) => !ids.has(messageId))).toEqual([]);
+    expect(distinct(delivered)).toBe(ROWS + BEHIND);
+  }, 120_000);
+});
