@@ -3,10 +3,13 @@ import { existsSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { connect } from 'amqplib';
+import { applyTopologyPlan, topologyNames } from '@app/messaging/testing';
+import { ORDER_EVENTS_STREAM } from '../../apps/producer/src/orders/order-events';
 import { PRODUCER_ENTITIES, PRODUCER_MIGRATIONS } from '../../apps/producer/src/producer.migrations';
 import { createTestNamespace, REPO_ROOT, TestNamespace, waitFor } from '../../libs/messaging/test/support';
 import { compare, measure, ScenarioResult } from '../bench-report';
-import type { BenchContext } from '../bench-kit';
+import { BenchContext, PUBLISH_QUEUE_MAX_LENGTH } from '../bench-kit';
 import { CpuCost, CpuMeter, medianCost, serviceProcesses } from '../cpu-meter';
 import { costNote } from './cost-note';
 
@@ -41,6 +44,7 @@ export async function writePathScenarios(ctx: BenchContext): Promise<ScenarioRes
     entities: PRODUCER_ENTITIES,
     migrations: PRODUCER_MIGRATIONS,
   });
+  await bindOrderEventsQueue(ns.vhost.url);
   const seconds = ctx.quick ? 5 : 15;
   const paths: WritePath[] = ['order-row-only', 'outbox-and-relay', 'outbox-no-relay'];
   const runs = new Map<WritePath, LoadRun[]>(paths.map((path) => [path, []]));
@@ -124,6 +128,31 @@ export async function writePathScenarios(ctx: BenchContext): Promise<ScenarioRes
     ];
   } finally {
     await ns.cleanup();
+  }
+}
+
+/**
+ * A queue bound to the order events' exchange, as billing's partitions would be. Without one every
+ * event is unroutable and the relay runs its failure path (a back-off UPDATE per row, retries, dead
+ * letters) instead of publish → confirm → mark sent. Bounded to its newest messages like the publish
+ * scenarios' queues: no consumer drains it, and a growing queue would load the broker beside the run.
+ */
+async function bindOrderEventsQueue(amqpUrl: string): Promise<void> {
+  // The producer runs with the default topology prefix ('app'): ns.env() sets none.
+  const exchange = topologyNames('app').orderedExchange(ORDER_EVENTS_STREAM);
+  const queue = `bench.${exchange}`;
+  const connection = await connect(amqpUrl);
+  try {
+    const channel = await connection.createChannel();
+    await applyTopologyPlan(channel, {
+      exchanges: [{ name: exchange, type: 'topic' }],
+      queues: [
+        { name: queue, arguments: { 'x-max-length': PUBLISH_QUEUE_MAX_LENGTH, 'x-overflow': 'drop-head' } },
+      ],
+      bindings: [{ kind: 'queue', destination: queue, source: exchange, pattern: '#' }],
+    });
+  } finally {
+    await connection.close();
   }
 }
 

@@ -51,7 +51,8 @@ export class OutboxService {
     const key = message.key ?? null;
     const now = new Date();
     const dueAt = scheduledDueAt(schedule, now);
-    const row = manager.create(OutboxMessage, {
+    // A plain instance: manager.create() maps every field through the entity metadata, per row.
+    const row = Object.assign(new OutboxMessage(), {
       messageId,
       exchange: message.exchange,
       routingKey: message.routingKey,
