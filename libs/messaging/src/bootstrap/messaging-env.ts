@@ -3,6 +3,7 @@ import { ADMIN_DEFAULTS } from '../admin/admin.options';
 import { ALERTING_DEFAULTS } from '../alerting/alerting.options';
 import { adminTokenProblem } from '../admin/default-admin-token.error';
 import type { MessagingModuleOptions } from '../messaging.options';
+import type { AccessLogMode } from '../observability/logger-params';
 
 /** Environment every app built on the template reads. Defaults are for local use only. */
 export interface MessagingEnv {
@@ -27,6 +28,8 @@ export interface MessagingEnv {
   ALERT_EMAIL_FROM: string;
   PUBLIC_URL?: string;
   LOG_LEVEL: string;
+  /** Which HTTP requests get an access-log line. @default 'all' */
+  HTTP_ACCESS_LOG: AccessLogMode;
 }
 
 export interface EnvDefaults {
@@ -81,6 +84,7 @@ export function messagingEnvSchema(defaults: EnvDefaults): Joi.ObjectSchema<Mess
     LOG_LEVEL: Joi.string()
       .valid('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent')
       .default('info'),
+    HTTP_ACCESS_LOG: Joi.string().valid('all', 'errors', 'off').default('all'),
   });
 }
 
@@ -176,6 +180,7 @@ const ENV_KEYS: Array<keyof MessagingEnv> = [
   'ALERT_EMAIL_FROM',
   'PUBLIC_URL',
   'LOG_LEVEL',
+  'HTTP_ACCESS_LOG',
 ];
 
 /** The validated environment back out of @nestjs/config. */

@@ -9,7 +9,7 @@ import { MessagingModule } from '../messaging.module';
 import type { MessagingFeatures, MessagingModuleOptions } from '../messaging.options';
 import { runMigrations } from '../migrations/run-migrations';
 import { hardenHttpApp } from '../observability/http-hardening';
-import { messagingLoggerParams } from '../observability/logger-params';
+import { AccessLogMode, messagingLoggerParams } from '../observability/logger-params';
 import { bootstrapOrExit } from './bootstrap-or-exit';
 import {
   EnvDefaults,
@@ -42,6 +42,7 @@ export function messagingServiceImports(
         messagingLoggerParams({
           level: config.get<string>('LOG_LEVEL') ?? 'info',
           service: service.serviceName,
+          accessLog: config.get<AccessLogMode>('HTTP_ACCESS_LOG'),
         }),
     }),
     MessagingModule.forRootAsync({
