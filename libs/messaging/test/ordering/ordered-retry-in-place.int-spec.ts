@@ -137,5 +137,5 @@ describe('an ordered message that fails twice, then succeeds', () => {
       });
     }
     expect(sameQueueKeys.size).toBeGreaterThan(1);
-  });
+  }, 300_000); // 10,000 messages through the inbox took past the default 120 s beside other suites.
 });
