@@ -28,6 +28,20 @@ describe('the demo: orders -> outbox -> relay -> ordered stream -> billing ledge
     await apps?.stop();
   });
 
+  /** "fetch failed" alone says nothing; whether the producer still runs, and its last lines, do. */
+  async function explained<T>(requests: Promise<T>): Promise<T> {
+    try {
+      return await requests;
+    } catch (error) {
+      const { exitCode, signalCode } = apps.producer.process;
+      const state = exitCode ?? signalCode ?? 'still running';
+      throw new Error(
+        `${(error as Error).message}; producer: ${state}\n${apps.producer.output().slice(-3000)}`,
+        { cause: error },
+      );
+    }
+  }
+
   it('handles 500 orders created, paid and shipped: ledger rows are exactly seq 1, 2, 3 per order in id order', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 500; i++) {
@@ -38,11 +52,13 @@ describe('the demo: orders -> outbox -> relay -> ordered stream -> billing ledge
       expect(created).toEqual({ status: 201, body: { id: expect.any(String), status: 'created' } });
       ids.push(created.body.id as string);
     }
-    await Promise.all(
-      ids.map(async (id) => {
-        expect((await post(`${apps.producerUrl}/orders/${id}/pay`)).status).toBe(200);
-        expect((await post(`${apps.producerUrl}/orders/${id}/ship`)).status).toBe(200);
-      }),
+    await explained(
+      Promise.all(
+        ids.map(async (id) => {
+          expect((await post(`${apps.producerUrl}/orders/${id}/pay`)).status).toBe(200);
+          expect((await post(`${apps.producerUrl}/orders/${id}/ship`)).status).toBe(200);
+        }),
+      ),
     );
 
     await waitFor(
