@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { SmtpSink } from '../alerting/smtp-sink';
-import { createTestNamespace, managementApi, TestNamespace, waitFor, waitForQuiescence } from '../support';
+import { managementApi, waitFor, waitForQuiescence } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { createMessagingApp } from '../support/messaging-app';
 import {
   BrokerProbe,
@@ -27,20 +28,20 @@ interface RowState {
   now: Date;
 }
 
+const ns = useTestNamespace('broker_nack');
+
 /**
  * G2/G3 when the broker says no: a quorum queue at its `x-max-length` with `x-overflow: reject-publish`
  * nacks every publish routed to it. The row must be backed off and retried, parked after the maximum
  * with an alert email, while rows for other exchanges keep flowing.
  */
 describe('G2/G3: a publish the broker nacks', () => {
-  let ns: TestNamespace;
   let app: INestApplicationContext;
   let broker: BrokerProbe;
   let delivered: Received[];
   const sink = new SmtpSink();
 
   beforeAll(async () => {
-    ns = await createTestNamespace('broker_nack');
     await sink.start();
     ({ broker, delivered } = await collectingProbe(ns, 'orders'));
     await broker.channel.assertExchange('full', 'fanout', { durable: true });
@@ -73,7 +74,6 @@ describe('G2/G3: a publish the broker nacks', () => {
     await app?.close();
     await broker?.close();
     await sink.stop();
-    await ns?.cleanup();
   });
 
   it('backs off, retries, parks after the maximum with an alert, and other rows flow meanwhile', async () => {

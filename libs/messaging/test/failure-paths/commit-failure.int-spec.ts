@@ -3,7 +3,8 @@ import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { FaultProxy } from '../../../../chaos/net/fault-proxy';
 import { OutboxService } from '@app/messaging';
-import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
+import { waitFor, waitForQuiescence } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import {
   BrokerProbe,
   outboxDrained,
@@ -15,13 +16,14 @@ import {
 
 jest.setTimeout(90_000);
 
+const ns = useTestNamespace('commit_fail');
+
 /**
  * G1 when COMMIT itself fails. The business write and its outbox row go through one writer app (relay
  * off) whose every SQL statement could be the one that fails; a second app relays. A message must be
  * published exactly when its business row committed: never for a transaction whose COMMIT failed.
  */
 describe('G1: a transaction whose COMMIT fails publishes nothing', () => {
-  let ns: TestNamespace;
   let proxy: FaultProxy;
   let writer: INestApplicationContext;
   let relay: INestApplicationContext;
@@ -29,7 +31,6 @@ describe('G1: a transaction whose COMMIT fails publishes nothing', () => {
   let delivered: Received[];
 
   beforeAll(async () => {
-    ns = await createTestNamespace('commit_fail');
     await sqlQuery(ns, 'CREATE TABLE business_order (id VARCHAR(64) PRIMARY KEY)');
     ({ broker, delivered } = await collectingProbe(ns, 'orders'));
     const db = new URL(ns.database.url);
@@ -48,7 +49,6 @@ describe('G1: a transaction whose COMMIT fails publishes nothing', () => {
     await relay?.close();
     await proxy?.stop();
     await broker?.close();
-    await ns?.cleanup();
   });
 
   const outbox = () => writer.get(OutboxService);

@@ -1,12 +1,6 @@
 import { createEffectTable } from '../consuming/effect-table';
-import {
-  createTestNamespace,
-  sleep,
-  startRabbitApp,
-  stopRabbitApp,
-  TestNamespace,
-  waitFor,
-} from '../support';
+import { sleep, startRabbitApp, stopRabbitApp, waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { effectTotal, expectEveryKeyInOrder, OrderedStreamRun, waitForQuiet } from './ordering-test-kit';
 
 const PREFIX = 'ordering';
@@ -16,16 +10,11 @@ const TOTAL = KEYS * PER_KEY;
 /** Long enough for every connection to notice and the relays to back off; short for the other suites. */
 const BROKER_DOWN_MS = 3000;
 
+const ns = useTestNamespace('ordered_restart');
+
 describe('per-key order end to end across a RabbitMQ restart', () => {
-  let ns: TestNamespace;
-
   beforeAll(async () => {
-    ns = await createTestNamespace('ordered_restart');
     await createEffectTable(ns.database.url);
-  });
-
-  afterAll(async () => {
-    await ns?.cleanup();
   });
 
   it('handles every key 1..50 in order, once each, across a consumer SIGKILL and a broker restart', async () => {

@@ -1,5 +1,6 @@
 import { createEffectTable } from '../consuming/effect-table';
-import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { effectTotal, expectEveryKeyInOrder, OrderedStreamRun, waitForQuiet } from './ordering-test-kit';
 
 const PREFIX = 'ordering';
@@ -7,16 +8,11 @@ const KEYS = 200;
 const PER_KEY = 50;
 const TOTAL = KEYS * PER_KEY;
 
+const ns = useTestNamespace('ordered_stream');
+
 describe('per-key order end to end (outbox → two relays → hash exchange → two consumers)', () => {
-  let ns: TestNamespace;
-
   beforeAll(async () => {
-    ns = await createTestNamespace('ordered_stream');
     await createEffectTable(ns.database.url);
-  });
-
-  afterAll(async () => {
-    await ns?.cleanup();
   });
 
   it('handles every key 1..50 in order, once each, across a consumer SIGKILL and restart', async () => {

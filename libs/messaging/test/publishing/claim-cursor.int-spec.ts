@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import {
   BrokerProbe,
   collectingProbe,
@@ -15,26 +16,25 @@ import {
 const ROWS = 3000;
 const BEHIND = 50;
 
+const ns = useTestNamespace('claim_cursor');
+
 /**
  * The relay's claims continue after the last id they took while they come back full (ClaimCursor,
  * ADR 0205). Rows that become claimable behind that point must still be published: here rows committed
  * with ids lower than every row of a running drain, without a wake-up.
  */
 describe('Relay claim cursor', () => {
-  let ns: TestNamespace;
   let broker: BrokerProbe;
   let delivered: Received[];
   let app: INestApplicationContext | undefined;
 
   beforeAll(async () => {
-    ns = await createTestNamespace('claim_cursor');
     ({ broker, delivered } = await collectingProbe(ns, 'orders'));
   });
 
   afterAll(async () => {
     await app?.close();
     await broker?.close();
-    await ns?.cleanup();
   });
 
   it('publishes rows committed behind the cursor during a drain', async () => {

@@ -2,11 +2,13 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OutboxService } from '@app/messaging';
 import { ConfirmedPublisher } from '@app/messaging/testing';
-import { createTestNamespace, sleep, TestNamespace, waitFor } from '../support';
+import { sleep, waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { BrokerProbe, Received, sqlQuery, startMessagingApp, collectingProbe } from './relay-test-kit';
 
+const ns = useTestNamespace('keyed_order');
+
 describe('Relay per-key order (G5, publishing side)', () => {
-  let ns: TestNamespace;
   let app: INestApplicationContext;
   let broker: BrokerProbe;
   let outbox: OutboxService;
@@ -14,7 +16,6 @@ describe('Relay per-key order (G5, publishing side)', () => {
   let delivered: Received[];
 
   beforeAll(async () => {
-    ns = await createTestNamespace('keyed_order');
     ({ broker, delivered } = await collectingProbe(ns, 'orders'));
     // A 60 s poll: anything published promptly was woken by the post-commit hook.
     app = await startMessagingApp(ns, { relay: { maxAttempts: 100, pollIntervalMs: 60_000 } });
@@ -25,7 +26,6 @@ describe('Relay per-key order (G5, publishing side)', () => {
   afterAll(async () => {
     await app?.close();
     await broker?.close();
-    await ns?.cleanup();
   });
 
   const seqsOf = (key: string) =>

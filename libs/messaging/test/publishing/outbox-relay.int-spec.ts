@@ -1,7 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AlertBus, AlertEvent, OutboxService, PayloadTooLargeError } from '@app/messaging/testing';
-import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
+import { waitFor, waitForQuiescence } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import {
   BrokerProbe,
   distinct,
@@ -26,8 +27,9 @@ interface DeadLetterRow {
   exchange: string;
 }
 
+const ns = useTestNamespace('relay');
+
 describe('Outbox relay: transactional outbox, confirmed and routed publishing (G1-G3)', () => {
-  let ns: TestNamespace;
   let app: INestApplicationContext;
   let broker: BrokerProbe;
   let outbox: OutboxService;
@@ -36,7 +38,6 @@ describe('Outbox relay: transactional outbox, confirmed and routed publishing (G
   const alerts: AlertEvent[] = [];
 
   beforeAll(async () => {
-    ns = await createTestNamespace('relay');
     ({ broker, delivered } = await collectingProbe(ns, 'orders'));
     app = await startMessagingApp(ns, {
       relay: { maxAttempts: 3 },
@@ -50,7 +51,6 @@ describe('Outbox relay: transactional outbox, confirmed and routed publishing (G
   afterAll(async () => {
     await app?.close();
     await broker?.close();
-    await ns?.cleanup();
   });
 
   const rowOf = async (messageId: string) =>

@@ -1,16 +1,17 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { connect } from 'amqplib';
-import { createTestNamespace, startRabbitApp, stopRabbitApp, TestNamespace, waitFor } from '../support';
+import { startRabbitApp, stopRabbitApp, waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { BrokerProbe, seedOutbox, sqlQuery, startMessagingApp } from './relay-test-kit';
 
 const ROWS = 5000;
 
+const ns = useTestNamespace('relay_restart');
+
 describe('Relay across a RabbitMQ restart', () => {
-  let ns: TestNamespace;
   let app: INestApplicationContext | undefined;
 
   beforeAll(async () => {
-    ns = await createTestNamespace('relay_restart');
     const broker = await BrokerProbe.open(ns);
     await broker.exchangeWithQueue('orders');
     await broker.close();
@@ -18,7 +19,6 @@ describe('Relay across a RabbitMQ restart', () => {
 
   afterAll(async () => {
     await app?.close();
-    await ns?.cleanup();
   });
 
   const count = async (where: string) =>

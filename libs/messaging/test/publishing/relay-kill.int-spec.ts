@@ -1,24 +1,24 @@
-import { createTestNamespace, startChild, TestNamespace, waitFor, ChildApp } from '../support';
+import { startChild, waitFor, ChildApp } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { BrokerProbe, distinct, Received, seedOutbox, sqlQuery, collectingProbe } from './relay-test-kit';
 
 const FIXTURE = require.resolve('./relay-process.fixture.ts');
 const ROWS = 3000;
 
+const ns = useTestNamespace('relay_kill');
+
 describe('A relay killed mid-drain (SIGKILL)', () => {
-  let ns: TestNamespace;
   let broker: BrokerProbe;
   let delivered: Received[];
   const children: ChildApp[] = [];
 
   beforeAll(async () => {
-    ns = await createTestNamespace('relay_kill');
     ({ broker, delivered } = await collectingProbe(ns, 'orders'));
   });
 
   afterAll(async () => {
     await Promise.all(children.map((c) => c.kill('SIGKILL')));
     await broker?.close();
-    await ns?.cleanup();
   });
 
   const count = async (where: string) =>

@@ -1,4 +1,5 @@
-import { createTestNamespace, startChild, TestNamespace, waitFor, ChildApp } from '../support';
+import { startChild, waitFor, ChildApp } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import {
   BrokerProbe,
   distinct,
@@ -15,21 +16,20 @@ const KEYS = 200;
 const PER_KEY = 25;
 const UNKEYED = 5000;
 
+const ns = useTestNamespace('two_relays');
+
 describe('Two relay processes on one outbox table', () => {
-  let ns: TestNamespace;
   let broker: BrokerProbe;
   let delivered: Received[];
   const children: ChildApp[] = [];
 
   beforeAll(async () => {
-    ns = await createTestNamespace('two_relays');
     ({ broker, delivered } = await collectingProbe(ns, 'orders'));
   });
 
   afterAll(async () => {
     await Promise.all(children.map((c) => c.kill('SIGKILL')));
     await broker?.close();
-    await ns?.cleanup();
   });
 
   it('publishes 10,000 rows once each, a keyed partition by one owner, every key in order', async () => {
