@@ -8,8 +8,7 @@ import {
   startRelay,
   waitForQuiet,
 } from '../ordering/ordering-test-kit';
-import { ChildApp, startChild, waitFor } from '../support';
-import { useTestNamespace } from '../support/namespace-fixture';
+import { ChildApp, createTestNamespace, startChild, TestNamespace, waitFor } from '../support';
 import { waitForQuiescence } from '../support/quiescence';
 import { topologyNames } from '@app/messaging';
 
@@ -18,13 +17,12 @@ const KEYS = 100;
 const PER_KEY = 20;
 const TOTAL = KEYS * PER_KEY;
 
-const ns = useTestNamespace('transport_kill');
-
 /**
  * `@EventPattern` consumers of an ordered stream as child processes: outbox → relay → hash exchange →
  * partition queues (single active consumer) → the reliable transport.
  */
 describe('reliable transport across a SIGKILL and a graceful shutdown (per-key order, nothing lost or doubled)', () => {
+  let ns: TestNamespace;
   const children = new Map<string, ChildApp>();
 
   const startConsumer = async (prefix: string, name: string, extra: Record<string, string> = {}) => {
@@ -47,12 +45,14 @@ describe('reliable transport across a SIGKILL and a graceful shutdown (per-key o
   };
 
   beforeEach(async () => {
+    ns = await createTestNamespace('transport_kill');
     await createEffectTable(ns.database.url);
   });
 
   afterEach(async () => {
     await Promise.all([...children.values()].map((child) => child.kill('SIGKILL')));
     children.clear();
+    await ns?.cleanup();
   });
 
   it('handles every key in order, once each, across a SIGKILLed and restarted consumer', async () => {
