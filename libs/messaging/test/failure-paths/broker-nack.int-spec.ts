@@ -4,14 +4,12 @@ import { managementApi, waitFor, waitForQuiescence } from '../support';
 import { useTestNamespace } from '../support/namespace-fixture';
 import { createMessagingApp } from '../support/messaging-app';
 import {
-  BrokerProbe,
   outboxDrained,
   FAST_PARTITIONS,
   FAST_RELAY,
-  Received,
   seedOutbox,
   sqlQuery,
-  collectingProbe,
+  useCollectingProbe,
 } from '../publishing/relay-test-kit';
 
 jest.setTimeout(90_000);
@@ -37,24 +35,22 @@ const ns = useTestNamespace('broker_nack');
  */
 describe('G2/G3: a publish the broker nacks', () => {
   let app: INestApplicationContext;
-  let broker: BrokerProbe;
-  let delivered: Received[];
+  const { delivered, channel } = useCollectingProbe(ns, 'orders');
   const sink = new SmtpSink();
 
   beforeAll(async () => {
     await sink.start();
-    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
-    await broker.channel.assertExchange('full', 'fanout', { durable: true });
-    await broker.channel.assertQueue('full', {
+    await channel().assertExchange('full', 'fanout', { durable: true });
+    await channel().assertQueue('full', {
       durable: true,
       arguments: { 'x-queue-type': 'quorum', 'x-max-length': 1, 'x-overflow': 'reject-publish' },
     });
-    await broker.channel.bindQueue('full', 'full', '');
+    await channel().bindQueue('full', 'full', '');
     // A quorum queue's limit is soft: it takes one message beyond x-max-length, then rejects.
     for (let i = 0; i < FILLERS; i++) {
-      broker.channel.publish('full', '', Buffer.from('{"filler":true}'), { persistent: true });
+      channel().publish('full', '', Buffer.from('{"filler":true}'), { persistent: true });
     }
-    await waitFor(async () => (await broker.channel.checkQueue('full')).messageCount === FILLERS, {
+    await waitFor(async () => (await channel().checkQueue('full')).messageCount === FILLERS, {
       what: 'the full queue over its maximum length',
     });
     app = await createMessagingApp(
@@ -72,7 +68,6 @@ describe('G2/G3: a publish the broker nacks', () => {
 
   afterAll(async () => {
     await app?.close();
-    await broker?.close();
     await sink.stop();
   });
 

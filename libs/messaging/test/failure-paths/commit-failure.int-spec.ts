@@ -5,14 +5,7 @@ import { FaultProxy } from '../../../../chaos/net/fault-proxy';
 import { OutboxService } from '@app/messaging';
 import { waitFor, waitForQuiescence } from '../support';
 import { useTestNamespace } from '../support/namespace-fixture';
-import {
-  BrokerProbe,
-  outboxDrained,
-  Received,
-  sqlQuery,
-  startMessagingApp,
-  collectingProbe,
-} from '../publishing/relay-test-kit';
+import { outboxDrained, sqlQuery, startMessagingApp, useCollectingProbe } from '../publishing/relay-test-kit';
 
 jest.setTimeout(90_000);
 
@@ -27,12 +20,10 @@ describe('G1: a transaction whose COMMIT fails publishes nothing', () => {
   let proxy: FaultProxy;
   let writer: INestApplicationContext;
   let relay: INestApplicationContext;
-  let broker: BrokerProbe;
-  let delivered: Received[];
+  const { delivered } = useCollectingProbe(ns, 'orders');
 
   beforeAll(async () => {
     await sqlQuery(ns, 'CREATE TABLE business_order (id VARCHAR(64) PRIMARY KEY)');
-    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
     const db = new URL(ns.database.url);
     proxy = new FaultProxy({ targetHost: db.hostname, targetPort: Number(db.port || 3306) });
     await proxy.start();
@@ -48,7 +39,6 @@ describe('G1: a transaction whose COMMIT fails publishes nothing', () => {
     await writer?.close();
     await relay?.close();
     await proxy?.stop();
-    await broker?.close();
   });
 
   const outbox = () => writer.get(OutboxService);

@@ -2,13 +2,11 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { waitFor, waitForQuiescence } from '../support';
 import { useTestNamespace } from '../support/namespace-fixture';
 import {
-  BrokerProbe,
   distinct,
-  Received,
   seedOutbox,
   sqlQuery,
   startMessagingApp,
-  collectingProbe,
+  useCollectingProbe,
 } from '../publishing/relay-test-kit';
 import { withMemoryAlarm } from './memory-alarm';
 
@@ -32,11 +30,9 @@ const ns = useTestNamespace('confirm_timeout');
  */
 describe('G2: a publish whose confirm times out is not marked sent', () => {
   let app: INestApplicationContext;
-  let broker: BrokerProbe;
-  let delivered: Received[];
+  const { delivered } = useCollectingProbe(ns, 'orders');
 
   beforeAll(async () => {
-    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
     // Every timeout counts an attempt: enough of them that nothing is parked while the alarm lasts.
     app = await startMessagingApp(ns, {
       relay: { confirmTimeoutMs: 1000, backoffBaseMs: 300, backoffMaxMs: 1000, maxAttempts: 50 },
@@ -45,7 +41,6 @@ describe('G2: a publish whose confirm times out is not marked sent', () => {
 
   afterAll(async () => {
     await app?.close();
-    await broker?.close();
   });
 
   const rows = () =>

@@ -3,14 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { waitFor } from '../support';
 import { useTestNamespace } from '../support/namespace-fixture';
 import {
-  BrokerProbe,
-  collectingProbe,
+  countOutbox,
   distinct,
   outboxDrained,
-  Received,
   seedOutbox,
   sqlQuery,
   startMessagingApp,
+  useCollectingProbe,
 } from './relay-test-kit';
 
 const ROWS = 3000;
@@ -24,17 +23,11 @@ const ns = useTestNamespace('claim_cursor');
  * with ids lower than every row of a running drain, without a wake-up.
  */
 describe('Relay claim cursor', () => {
-  let broker: BrokerProbe;
-  let delivered: Received[];
+  const { delivered } = useCollectingProbe(ns, 'orders');
   let app: INestApplicationContext | undefined;
-
-  beforeAll(async () => {
-    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
-  });
 
   afterAll(async () => {
     await app?.close();
-    await broker?.close();
   });
 
   it('publishes rows committed behind the cursor during a drain', async () => {
@@ -44,18 +37,9 @@ describe('Relay claim cursor', () => {
       Array.from({ length: ROWS }, (_, i) => ({ exchange: 'orders', payload: { i } })),
     );
     app = await startMessagingApp(ns, { relay: { batchSize: 100, publishWindow: 200 } });
-    await waitFor(
-      async () =>
-        Number(
-          (
-            await sqlQuery<{ n: number }>(
-              ns,
-              'SELECT COUNT(*) AS n FROM outbox_message WHERE sent_at IS NOT NULL',
-            )
-          )[0].n,
-        ) >= 500,
-      { what: '500 rows sent' },
-    );
+    await waitFor(async () => (await countOutbox(ns, 'sent_at IS NOT NULL')) >= 500, {
+      what: '500 rows sent',
+    });
     const behind = Array.from({ length: BEHIND }, (_, i) => [i + 1, randomUUID()] as const);
     await sqlQuery(
       ns,

@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { connect } from 'amqplib';
 import { startRabbitApp, stopRabbitApp, waitFor } from '../support';
 import { useTestNamespace } from '../support/namespace-fixture';
-import { BrokerProbe, seedOutbox, sqlQuery, startMessagingApp } from './relay-test-kit';
+import { BrokerProbe, countOutbox, seedOutbox, startMessagingApp } from './relay-test-kit';
 
 const ROWS = 5000;
 
@@ -21,10 +21,7 @@ describe('Relay across a RabbitMQ restart', () => {
     await app?.close();
   });
 
-  const count = async (where: string) =>
-    Number(
-      (await sqlQuery<{ n: number }>(ns, `SELECT COUNT(*) AS n FROM outbox_message WHERE ${where}`))[0].n,
-    );
+  const count = (where: string) => countOutbox(ns, where);
 
   it('delivers all 5,000 rows when the broker stops and starts mid-drain, none left pending', async () => {
     await seedOutbox(
