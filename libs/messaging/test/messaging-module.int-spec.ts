@@ -9,14 +9,15 @@ import {
   MessagingModule,
   ResolvedMessagingOptions,
 } from '@app/messaging/testing';
-import { createTestNamespace, TestNamespace, waitFor } from './support';
+import { waitFor } from './support';
+import { useTestNamespace } from './support/namespace-fixture';
+
+const ns = useTestNamespace('module');
 
 describe('MessagingModule against the real services', () => {
-  let ns: TestNamespace;
   let app: INestApplication;
 
   beforeAll(async () => {
-    ns = await createTestNamespace('module');
     const moduleRef = await Test.createTestingModule({
       imports: [
         MessagingModule.forRootAsync({
@@ -30,7 +31,6 @@ describe('MessagingModule against the real services', () => {
 
   afterAll(async () => {
     await app?.close();
-    await ns?.cleanup();
   });
 
   it('resolves options with defaults merged', () => {

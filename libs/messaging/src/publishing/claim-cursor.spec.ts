@@ -4,6 +4,14 @@ describe('ClaimCursor', () => {
   let clock = 0;
   const cursor = () => new ClaimCursor(1000, () => clock);
 
+  /** A cursor whose first claim, from the start, came back full up to `id`. */
+  const afterFullClaim = (id: string) => {
+    const c = cursor();
+    c.next();
+    c.claimed(id, true);
+    return c;
+  };
+
   beforeEach(() => (clock = 0));
 
   it('continues after the last claimed id while claims come back full', () => {
@@ -16,18 +24,14 @@ describe('ClaimCursor', () => {
   });
 
   it('starts over after a short claim', () => {
-    const c = cursor();
-    c.next();
-    c.claimed('2000', true);
+    const c = afterFullClaim('2000');
     c.next();
     c.claimed('2500', false);
     expect(c.next()).toBe('0');
   });
 
   it('starts over once the pass is older than maxPassMs, counted from its first full claim', () => {
-    const c = cursor();
-    c.next();
-    c.claimed('2000', true);
+    const c = afterFullClaim('2000');
     clock = 999;
     expect(c.next()).toBe('2000');
     c.claimed('4000', true);
@@ -39,9 +43,7 @@ describe('ClaimCursor', () => {
   });
 
   it('a restart during a claim wins over that claim', () => {
-    const c = cursor();
-    c.next();
-    c.claimed('2000', true);
+    const c = afterFullClaim('2000');
     expect(c.next()).toBe('2000');
     c.restart();
     c.claimed('4000', true);

@@ -3,14 +3,16 @@ import { connect, type ChannelModel, type Channel } from 'amqplib';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { DeadLetterService, ParkRequest, setupAdminOpenApi } from '@app/messaging/testing';
-import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { createMessagingApp } from '../support/messaging-app';
 
 const TOKEN = 'admin-api-test-token-0123456789';
 const TIMEOUT_MS = 60_000;
 
+const ns = useTestNamespace('admin-api');
+
 describe('Admin JSON API (G8) against MySQL, the outbox relay and RabbitMQ', () => {
-  let ns: TestNamespace;
   let app: INestApplication;
   let connection: ChannelModel;
   let channel: Channel;
@@ -18,7 +20,6 @@ describe('Admin JSON API (G8) against MySQL, the outbox relay and RabbitMQ', () 
   const auth = { Authorization: `Bearer ${TOKEN}` };
 
   beforeAll(async () => {
-    ns = await createTestNamespace('admin-api');
     app = await createMessagingApp(
       ns.options({ serviceName: 'billing', admin: { token: TOKEN }, relay: { pollIntervalMs: 200 } }),
     );
@@ -31,7 +32,6 @@ describe('Admin JSON API (G8) against MySQL, the outbox relay and RabbitMQ', () 
   afterAll(async () => {
     await connection?.close();
     await app?.close();
-    await ns?.cleanup();
   });
 
   const park = (overrides: Partial<ParkRequest>) =>

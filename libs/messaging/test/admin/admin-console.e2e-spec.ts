@@ -6,7 +6,8 @@ import type { Browser, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { ReliableSubscribe, ReliableSubscriptionExplorer, topologyNames } from '@app/messaging/testing';
 import { RawPublisher } from '../consuming/raw-publisher';
-import { createTestNamespace, REPO_ROOT, TestNamespace, waitFor } from '../support';
+import { REPO_ROOT, waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { createMessagingApp } from '../support/messaging-app';
 import { launchChromium } from './headless-chromium';
 
@@ -45,15 +46,15 @@ class StockHandler {
   }
 }
 
+const ns = useTestNamespace('admin-console');
+
 describe('Dead-letter console in Debian Chromium: viewer and operator (ADR 0302)', () => {
-  let ns: TestNamespace;
   let app: INestApplication;
   let browser: Browser;
   let baseUrl: string;
   let publisher: RawPublisher;
 
   beforeAll(async () => {
-    ns = await createTestNamespace('admin-console');
     app = await createMessagingApp(
       ns.options({
         serviceName: 'stock',
@@ -76,7 +77,6 @@ describe('Dead-letter console in Debian Chromium: viewer and operator (ADR 0302)
     await browser?.close();
     await publisher?.close();
     await app?.close();
-    await ns?.cleanup();
   });
 
   const logIn = async (page: Page, name: string, token: string) => {

@@ -4,7 +4,8 @@ import type { INestApplication } from '@nestjs/common';
 import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { DeadLetterService } from '@app/messaging/testing';
-import { createTestNamespace, REPO_ROOT, TestNamespace } from '../support';
+import { REPO_ROOT } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { createMessagingApp } from '../support/messaging-app';
 import { launchChromium } from './headless-chromium';
 
@@ -13,14 +14,14 @@ const TIMEOUT_MS = 90_000;
 const SCREENSHOTS = join(REPO_ROOT, 'test-results');
 const XSS = '<script>alert(1)</script>';
 
+const ns = useTestNamespace('admin-page');
+
 describe('Admin page (G8) in Debian Chromium', () => {
-  let ns: TestNamespace;
   let app: INestApplication;
   let browser: Browser;
   let baseUrl: string;
 
   beforeAll(async () => {
-    ns = await createTestNamespace('admin-page');
     app = await createMessagingApp(
       ns.options({ serviceName: 'billing', admin: { token: TOKEN }, relay: { pollIntervalMs: 200 } }),
     );
@@ -33,7 +34,6 @@ describe('Admin page (G8) in Debian Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.close();
-    await ns?.cleanup();
   });
 
   /** The login form's CSRF token and the cookie that carries its twin (double submit). */

@@ -1,18 +1,18 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { setupAdminOpenApi } from '@app/messaging';
-import { createTestNamespace, TestNamespace } from '../support';
 import { createMessagingApp } from '../support/messaging-app';
+import { useTestNamespace } from '../support/namespace-fixture';
 
 const TOKEN = 'disabled-admin-test-token-0123456789';
 
+const ns = useTestNamespace('features-off');
+
 /** A part switched off in the module definition is not imported: its routes do not exist. */
 describe('Features switched off in MessagingModule.forRoot', () => {
-  let ns: TestNamespace;
   let app: INestApplication;
 
   beforeAll(async () => {
-    ns = await createTestNamespace('features-off');
     app = await createMessagingApp(
       {
         ...ns.options({ admin: { token: TOKEN }, relay: { enabled: false } }),
@@ -26,7 +26,6 @@ describe('Features switched off in MessagingModule.forRoot', () => {
 
   afterAll(async () => {
     await app?.close();
-    await ns?.cleanup();
   });
 
   it.each([

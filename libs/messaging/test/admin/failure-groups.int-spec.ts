@@ -9,7 +9,8 @@ import {
   topologyNames,
 } from '@app/messaging/testing';
 import { RawPublisher } from '../consuming/raw-publisher';
-import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { createMessagingApp } from '../support/messaging-app';
 
 const PREFIX = 'groups';
@@ -47,8 +48,9 @@ class Handlers {
   }
 }
 
+const ns = useTestNamespace('failure-groups');
+
 describe('Failure groups, group replay, audit and roles (ADR 0302)', () => {
-  let ns: TestNamespace;
   let app: INestApplication;
   let publisher: RawPublisher;
   const api = () => request(app.getHttpServer());
@@ -56,7 +58,6 @@ describe('Failure groups, group replay, audit and roles (ADR 0302)', () => {
   const viewer = { Authorization: `Bearer ${VIEWER}` };
 
   beforeAll(async () => {
-    ns = await createTestNamespace('failure-groups');
     app = await createMessagingApp(
       ns.options({
         serviceName: 'billing',
@@ -75,7 +76,6 @@ describe('Failure groups, group replay, audit and roles (ADR 0302)', () => {
   afterAll(async () => {
     await publisher?.close();
     await app?.close();
-    await ns?.cleanup();
   });
 
   const openDeadLetters = async () =>

@@ -2,26 +2,25 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { OutboxService } from '@app/messaging';
-import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
+import { waitFor, waitForQuiescence } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { createMessagingApp } from '../support/messaging-app';
-import { BrokerProbe, Received, collectingProbe } from '../publishing/relay-test-kit';
+import { useCollectingProbe } from '../publishing/relay-test-kit';
 
 const OPERATOR = 'scheduled-operator-token-012345';
 const VIEWER = 'scheduled-viewer-token-0123456789';
 const QUEUE = 'reminders';
 
+const ns = useTestNamespace('scheduled-admin');
+
 describe('Scheduled messages in the admin API: listed in due order, cancelled before due (ADR 0301)', () => {
-  let ns: TestNamespace;
   let app: INestApplication;
-  let broker: BrokerProbe;
-  let delivered: Received[];
+  const { delivered } = useCollectingProbe(ns, QUEUE);
   const api = () => request(app.getHttpServer());
   const operator = { Authorization: `Bearer ${OPERATOR}`, 'X-Admin-User': 'planner-pia' };
   const viewer = { Authorization: `Bearer ${VIEWER}` };
 
   beforeAll(async () => {
-    ns = await createTestNamespace('scheduled-admin');
-    ({ broker, delivered } = await collectingProbe(ns, QUEUE));
     app = await createMessagingApp(
       ns.options({ admin: { token: OPERATOR, viewerToken: VIEWER }, relay: { pollIntervalMs: 200 } }),
     );
@@ -30,8 +29,6 @@ describe('Scheduled messages in the admin API: listed in due order, cancelled be
 
   afterAll(async () => {
     await app?.close();
-    await broker?.close();
-    await ns?.cleanup();
   });
 
   const schedule = (delayMs: number, tag: string) =>

@@ -3,7 +3,8 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { DeliveryContext, ReliableSubscribe, topologyNames } from '@app/messaging/testing';
 import { RawPublisher } from '../consuming/raw-publisher';
-import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { startConsumingApp } from '../support/messaging-app';
 import { SmtpSink } from './smtp-sink';
 
@@ -43,8 +44,9 @@ class BillingHandler {
   }
 }
 
+const ns = useTestNamespace('consumer-alerts');
+
 describe('alerts and replay with a real reliable consumer (G7, G8)', () => {
-  let ns: TestNamespace;
   let app: INestApplication;
   let appClosed = false;
   let publisher: RawPublisher;
@@ -59,7 +61,6 @@ describe('alerts and replay with a real reliable consumer (G7, G8)', () => {
   };
 
   beforeAll(async () => {
-    ns = await createTestNamespace('consumer-alerts');
     await sink.start();
     app = await startConsumingApp(
       ns.options({
@@ -78,7 +79,6 @@ describe('alerts and replay with a real reliable consumer (G7, G8)', () => {
     await publisher?.close();
     if (!appClosed) await app?.close();
     await sink.stop();
-    await ns?.cleanup();
   });
 
   it('keeps consuming and parking while SMTP is down; the emails go out when it is back', async () => {

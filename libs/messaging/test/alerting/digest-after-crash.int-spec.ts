@@ -1,4 +1,5 @@
-import { ChildApp, createTestNamespace, startChild, TestNamespace, waitFor, waitForSteady } from '../support';
+import { ChildApp, startChild, waitFor, waitForSteady } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { SmtpSink } from './smtp-sink';
 
 const FIXTURE = require.resolve('./alerter-process.fixture.ts');
@@ -6,20 +7,19 @@ const FIXTURE = require.resolve('./alerter-process.fixture.ts');
 const DIGEST_WINDOW_MS = 6_000;
 const PARKED = 6;
 
+const ns = useTestNamespace('digest_crash');
+
 describe('A digest whose process was SIGKILLed inside the window (G7)', () => {
-  let ns: TestNamespace;
   const sink = new SmtpSink();
   const children: ChildApp[] = [];
 
   beforeAll(async () => {
-    ns = await createTestNamespace('digest_crash');
     await sink.start();
   });
 
   afterAll(async () => {
     await Promise.all(children.map((child) => child.kill('SIGKILL')));
     await sink.stop();
-    await ns?.cleanup();
   });
 
   const start = (extra: Record<string, string>) => {

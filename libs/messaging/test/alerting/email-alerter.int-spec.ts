@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DeadLetterService, ParkRequest } from '@app/messaging/testing';
-import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { createMessagingApp } from '../support/messaging-app';
 import { SmtpSink } from './smtp-sink';
 
@@ -9,18 +10,17 @@ const DIGEST_WINDOW_MS = 4_000;
 const TEST_TIMEOUT_MS = 60_000;
 const STORM_WINDOW_MS = 120_000;
 
+const ns = useTestNamespace('alerter');
+
 describe('EmailAlerter (G7) against a real SMTP sink and MySQL', () => {
-  let ns: TestNamespace;
   const sink = new SmtpSink();
 
   beforeAll(async () => {
-    ns = await createTestNamespace('alerter');
     await sink.start();
   }, TEST_TIMEOUT_MS);
 
   afterAll(async () => {
     await sink.stop();
-    await ns?.cleanup();
   });
 
   beforeEach(() => sink.received.splice(0));

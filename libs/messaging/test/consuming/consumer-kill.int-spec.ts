@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { topologyNames } from '@app/messaging';
-import { createTestNamespace, startChild, TestNamespace, waitFor } from '../support';
+import { startChild, waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { createEffectTable, effectCount, query } from './effect-table';
 import { RawPublisher } from './raw-publisher';
 
@@ -10,19 +11,18 @@ const FIXTURE = join(__dirname, 'fixtures', 'consumer-app.fixture.ts');
 const PREFIX = 'kill';
 const TOTAL = 400;
 
+const ns = useTestNamespace('consumer_kill');
+
 describe('a consumer process killed mid-stream (inbox mode)', () => {
-  let ns: TestNamespace;
   let publisher: RawPublisher;
 
   beforeAll(async () => {
-    ns = await createTestNamespace('consumer_kill');
     await createEffectTable(ns.database.url);
     publisher = await RawPublisher.open(ns.vhost.url);
   });
 
   afterAll(async () => {
     await publisher?.close();
-    await ns?.cleanup();
   });
 
   it('handles every message after a restart, none twice', async () => {

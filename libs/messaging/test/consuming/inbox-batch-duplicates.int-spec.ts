@@ -1,18 +1,19 @@
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DUPLICATE_DELIVERY, InboxBatcher, ReliableDeliveryContext } from '@app/messaging/testing';
-import { createTestNamespace, TestNamespace } from '../support';
 import { createMessagingApp } from '../support/messaging-app';
 import { createEffectTable, effectIdsOf } from './effect-table';
+import { useTestNamespace } from '../support/namespace-fixture';
 
 jest.setTimeout(60_000);
+
+const ns = useTestNamespace('inboxdup');
 
 /**
  * The batcher on its own, against the real database: what a batch does with the same message twice,
  * with a message already in the inbox, and with a concurrent batch (another process) sharing ids.
  */
 describe('inbox group commit: duplicates', () => {
-  let ns: TestNamespace;
   let app: INestApplication;
   let db: DataSource;
   /** The EntityManager each handler run got, by message id: one manager = one batch transaction. */
@@ -49,7 +50,6 @@ describe('inbox group commit: duplicates', () => {
   const managerOf = (id: string) => managers.find((m) => m.id === id)?.manager;
 
   beforeAll(async () => {
-    ns = await createTestNamespace('inboxdup');
     await createEffectTable(ns.database.url);
     app = await createMessagingApp(ns.options({ relay: { enabled: false } }), { logger: ['error'] });
     await app.init();
@@ -58,7 +58,6 @@ describe('inbox group commit: duplicates', () => {
 
   afterAll(async () => {
     await app?.close();
-    await ns?.cleanup();
   });
 
   it('applies a message that is twice in one batch once; the second copy is a duplicate', async () => {

@@ -1,7 +1,8 @@
 import { Injectable, INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DeliveryContext, MessagingMetrics, ReliableSubscribe, topologyNames } from '@app/messaging/testing';
-import { createTestNamespace, queuesIdle, TestNamespace, waitFor, waitForSteady } from '../support';
+import { queuesIdle, waitFor, waitForSteady } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { startConsumingApp } from '../support/messaging-app';
 import { createEffectTable, effectIdsOf, query } from './effect-table';
 import { RawPublisher } from './raw-publisher';
@@ -78,8 +79,9 @@ class BatchHandlers {
   }
 }
 
+const ns = useTestNamespace('groupcommit');
+
 describe('inbox group commit (one transaction for the deliveries ready together)', () => {
-  let ns: TestNamespace;
   let app: INestApplication;
   let publisher: RawPublisher;
 
@@ -110,7 +112,6 @@ describe('inbox group commit (one transaction for the deliveries ready together)
   const runsOf = (id: string) => runs.filter((r) => r.messageId === id);
 
   beforeAll(async () => {
-    ns = await createTestNamespace('groupcommit');
     await createEffectTable(ns.database.url);
     app = await startConsumingApp(
       ns.options({
@@ -129,7 +130,6 @@ describe('inbox group commit (one transaction for the deliveries ready together)
   afterAll(async () => {
     await publisher?.close();
     await app?.close();
-    await ns?.cleanup();
   });
 
   it('commits the others of a batch once while the thrower is retried and parked alone', async () => {

@@ -1,13 +1,7 @@
 import { INestApplication, Injectable } from '@nestjs/common';
 import { DeliveryContext, MessagingMetrics, ReliableSubscribe, topologyNames } from '@app/messaging/testing';
-import {
-  createTestNamespace,
-  managementApi,
-  PrivateRedis,
-  startPrivateRedis,
-  TestNamespace,
-  waitFor,
-} from '../support';
+import { managementApi, PrivateRedis, startPrivateRedis, TestNamespace, waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { startConsumingApp } from '../support/messaging-app';
 import { RawPublisher } from './raw-publisher';
 
@@ -24,14 +18,14 @@ class OutageHandler {
   }
 }
 
+const ns = useTestNamespace('redis_outage');
+
 describe('Redis stopped while consuming (fail closed)', () => {
-  let ns: TestNamespace;
   let redis: PrivateRedis;
   let app: INestApplication;
   let publisher: RawPublisher;
 
   beforeAll(async () => {
-    ns = await createTestNamespace('redis_outage');
     redis = await startPrivateRedis();
     app = await startConsumingApp(
       ns.options({ redisUrl: redis.url, topology: { prefix: PREFIX }, relay: { enabled: false } }),
@@ -44,7 +38,6 @@ describe('Redis stopped while consuming (fail closed)', () => {
     await publisher?.close();
     await app?.close();
     await redis?.destroy();
-    await ns?.cleanup();
   });
 
   it('handles nothing and acks nothing while Redis is down, then handles everything once', async () => {

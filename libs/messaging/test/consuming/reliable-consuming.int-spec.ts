@@ -19,7 +19,8 @@ import {
   ReliableSubscribe,
   topologyNames,
 } from '@app/messaging/testing';
-import { createTestNamespace, deleteKeys, TestNamespace, waitFor } from '../support';
+import { deleteKeys, waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { startConsumingApp } from '../support/messaging-app';
 import { RawPublisher } from './raw-publisher';
 
@@ -128,8 +129,9 @@ class EnhancedHandler {
 @Module({ providers: [ShippingHandler] })
 class ShippingModule {}
 
+const ns = useTestNamespace('consuming');
+
 describe('reliable consuming (manual ack, dedupe, retries, dead letters)', () => {
-  let ns: TestNamespace;
   let app: INestApplication;
   let publisher: RawPublisher;
   let db: DataSource;
@@ -149,7 +151,6 @@ describe('reliable consuming (manual ack, dedupe, retries, dead letters)', () =>
   };
 
   beforeAll(async () => {
-    ns = await createTestNamespace('consuming');
     app = await startConsumingApp(
       ns.options({
         serviceName: 'consuming-test',
@@ -169,7 +170,6 @@ describe('reliable consuming (manual ack, dedupe, retries, dead letters)', () =>
   afterAll(async () => {
     await publisher?.close();
     await app?.close();
-    await ns?.cleanup();
   });
 
   it('runs the handler once for a message delivered five times', async () => {

@@ -2,7 +2,8 @@ import { Injectable, INestApplication } from '@nestjs/common';
 import { connect, ChannelModel } from 'amqplib';
 import { DataSource } from 'typeorm';
 import { ReliableSubscribe, topologyNames } from '@app/messaging/testing';
-import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { startConsumingApp } from '../support/messaging-app';
 import { SmtpSink } from '../alerting/smtp-sink';
 
@@ -26,14 +27,14 @@ class HeldHandler {
   }
 }
 
+const ns = useTestNamespace('delivery_limit');
+
 describe('A message over the quorum queue delivery limit (broker backstop)', () => {
-  let ns: TestNamespace;
   let app: INestApplication;
   let amqp: ChannelModel;
   const sink = new SmtpSink();
 
   beforeAll(async () => {
-    ns = await createTestNamespace('delivery_limit');
     await sink.start();
     app = await startConsumingApp(
       ns.options({
@@ -53,7 +54,6 @@ describe('A message over the quorum queue delivery limit (broker backstop)', () 
     await app?.close();
     await amqp?.close();
     await sink.stop();
-    await ns?.cleanup();
   });
 
   it('is recorded as a delivery-limit dead letter, alerted, and acked off the DLQ', async () => {

@@ -1,16 +1,16 @@
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AlertBus, AlertEvent, DeadLetterService, ParkRequest } from '@app/messaging/testing';
-import { createTestNamespace, TestNamespace } from '../support';
 import { createMessagingApp } from '../support/messaging-app';
+import { useTestNamespace } from '../support/namespace-fixture';
+
+const ns = useTestNamespace('park_once');
 
 describe('Parking a consumed message its consumer parked before (redelivery after a lost ack)', () => {
-  let ns: TestNamespace;
   let app: INestApplication;
   const alerts: AlertEvent[] = [];
 
   beforeAll(async () => {
-    ns = await createTestNamespace('park_once');
     app = await createMessagingApp(ns.options({ serviceName: 'billing', relay: { enabled: false } }));
     await app.init();
     app.get(AlertBus).subscribe((event) => alerts.push(event));
@@ -18,7 +18,6 @@ describe('Parking a consumed message its consumer parked before (redelivery afte
 
   afterAll(async () => {
     await app?.close();
-    await ns?.cleanup();
   });
 
   const request = (overrides: Partial<ParkRequest>): ParkRequest => ({

@@ -1,16 +1,15 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { SmtpSink } from '../alerting/smtp-sink';
-import { createTestNamespace, managementApi, TestNamespace, waitFor, waitForQuiescence } from '../support';
+import { managementApi, waitFor, waitForQuiescence } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { createMessagingApp } from '../support/messaging-app';
 import {
-  BrokerProbe,
   outboxDrained,
   FAST_PARTITIONS,
   FAST_RELAY,
-  Received,
   seedOutbox,
   sqlQuery,
-  collectingProbe,
+  useCollectingProbe,
 } from '../publishing/relay-test-kit';
 
 jest.setTimeout(90_000);
@@ -27,33 +26,31 @@ interface RowState {
   now: Date;
 }
 
+const ns = useTestNamespace('broker_nack');
+
 /**
  * G2/G3 when the broker says no: a quorum queue at its `x-max-length` with `x-overflow: reject-publish`
  * nacks every publish routed to it. The row must be backed off and retried, parked after the maximum
  * with an alert email, while rows for other exchanges keep flowing.
  */
 describe('G2/G3: a publish the broker nacks', () => {
-  let ns: TestNamespace;
   let app: INestApplicationContext;
-  let broker: BrokerProbe;
-  let delivered: Received[];
+  const { delivered, channel } = useCollectingProbe(ns, 'orders');
   const sink = new SmtpSink();
 
   beforeAll(async () => {
-    ns = await createTestNamespace('broker_nack');
     await sink.start();
-    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
-    await broker.channel.assertExchange('full', 'fanout', { durable: true });
-    await broker.channel.assertQueue('full', {
+    await channel().assertExchange('full', 'fanout', { durable: true });
+    await channel().assertQueue('full', {
       durable: true,
       arguments: { 'x-queue-type': 'quorum', 'x-max-length': 1, 'x-overflow': 'reject-publish' },
     });
-    await broker.channel.bindQueue('full', 'full', '');
+    await channel().bindQueue('full', 'full', '');
     // A quorum queue's limit is soft: it takes one message beyond x-max-length, then rejects.
     for (let i = 0; i < FILLERS; i++) {
-      broker.channel.publish('full', '', Buffer.from('{"filler":true}'), { persistent: true });
+      channel().publish('full', '', Buffer.from('{"filler":true}'), { persistent: true });
     }
-    await waitFor(async () => (await broker.channel.checkQueue('full')).messageCount === FILLERS, {
+    await waitFor(async () => (await channel().checkQueue('full')).messageCount === FILLERS, {
       what: 'the full queue over its maximum length',
     });
     app = await createMessagingApp(
@@ -71,9 +68,7 @@ describe('G2/G3: a publish the broker nacks', () => {
 
   afterAll(async () => {
     await app?.close();
-    await broker?.close();
     await sink.stop();
-    await ns?.cleanup();
   });
 
   it('backs off, retries, parks after the maximum with an alert, and other rows flow meanwhile', async () => {

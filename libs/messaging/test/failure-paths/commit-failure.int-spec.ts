@@ -3,17 +3,13 @@ import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { FaultProxy } from '../../../../chaos/net/fault-proxy';
 import { OutboxService } from '@app/messaging';
-import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
-import {
-  BrokerProbe,
-  outboxDrained,
-  Received,
-  sqlQuery,
-  startMessagingApp,
-  collectingProbe,
-} from '../publishing/relay-test-kit';
+import { waitFor, waitForQuiescence } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
+import { outboxDrained, sqlQuery, startMessagingApp, useCollectingProbe } from '../publishing/relay-test-kit';
 
 jest.setTimeout(90_000);
+
+const ns = useTestNamespace('commit_fail');
 
 /**
  * G1 when COMMIT itself fails. The business write and its outbox row go through one writer app (relay
@@ -21,17 +17,13 @@ jest.setTimeout(90_000);
  * published exactly when its business row committed: never for a transaction whose COMMIT failed.
  */
 describe('G1: a transaction whose COMMIT fails publishes nothing', () => {
-  let ns: TestNamespace;
   let proxy: FaultProxy;
   let writer: INestApplicationContext;
   let relay: INestApplicationContext;
-  let broker: BrokerProbe;
-  let delivered: Received[];
+  const { delivered } = useCollectingProbe(ns, 'orders');
 
   beforeAll(async () => {
-    ns = await createTestNamespace('commit_fail');
     await sqlQuery(ns, 'CREATE TABLE business_order (id VARCHAR(64) PRIMARY KEY)');
-    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
     const db = new URL(ns.database.url);
     proxy = new FaultProxy({ targetHost: db.hostname, targetPort: Number(db.port || 3306) });
     await proxy.start();
@@ -47,8 +39,6 @@ describe('G1: a transaction whose COMMIT fails publishes nothing', () => {
     await writer?.close();
     await relay?.close();
     await proxy?.stop();
-    await broker?.close();
-    await ns?.cleanup();
   });
 
   const outbox = () => writer.get(OutboxService);

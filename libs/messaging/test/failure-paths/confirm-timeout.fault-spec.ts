@@ -1,13 +1,12 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
+import { waitFor, waitForQuiescence } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import {
-  BrokerProbe,
   distinct,
-  Received,
   seedOutbox,
   sqlQuery,
   startMessagingApp,
-  collectingProbe,
+  useCollectingProbe,
 } from '../publishing/relay-test-kit';
 import { withMemoryAlarm } from './memory-alarm';
 
@@ -22,20 +21,18 @@ interface RowState {
   last_error: string | null;
 }
 
+const ns = useTestNamespace('confirm_timeout');
+
 /**
  * G2 when confirms never come: under a memory alarm the broker blocks every publishing connection, so
  * the relay's publishes wait in the socket and their confirms time out. Run with the broker to itself:
  * `flock /tmp/service-faults.lock npx jest --selectProjects faults --runInBand <this file>`.
  */
 describe('G2: a publish whose confirm times out is not marked sent', () => {
-  let ns: TestNamespace;
   let app: INestApplicationContext;
-  let broker: BrokerProbe;
-  let delivered: Received[];
+  const { delivered } = useCollectingProbe(ns, 'orders');
 
   beforeAll(async () => {
-    ns = await createTestNamespace('confirm_timeout');
-    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
     // Every timeout counts an attempt: enough of them that nothing is parked while the alarm lasts.
     app = await startMessagingApp(ns, {
       relay: { confirmTimeoutMs: 1000, backoffBaseMs: 300, backoffMaxMs: 1000, maxAttempts: 50 },
@@ -44,8 +41,6 @@ describe('G2: a publish whose confirm times out is not marked sent', () => {
 
   afterAll(async () => {
     await app?.close();
-    await broker?.close();
-    await ns?.cleanup();
   });
 
   const rows = () =>

@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DeadLetterService } from '@app/messaging/testing';
-import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
+import { waitFor, waitForQuiescence } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { createMessagingApp } from '../support/messaging-app';
 import {
   BrokerProbe,
@@ -19,18 +20,18 @@ const TARGET = 't.replay-twice';
 /** Several dead letters, each replayed twice at once: a race that is lost once shows. */
 const DEAD_LETTERS = 6;
 
+const ns = useTestNamespace('double_replay');
+
 /**
  * G8: two operators (or a double click) replay the same dead letter at the same moment. The replay
  * goes through the outbox in the transaction that marks the row replayed; exactly one may commit.
  */
 describe('G8: a dead letter replayed twice at the same time', () => {
-  let ns: TestNamespace;
   let app: INestApplication;
   let broker: BrokerProbe;
   let delivered: Received[];
 
   beforeAll(async () => {
-    ns = await createTestNamespace('double_replay');
     broker = await BrokerProbe.open(ns);
     await broker.channel.assertQueue(TARGET, { durable: true });
     delivered = await broker.collect(TARGET);
@@ -49,7 +50,6 @@ describe('G8: a dead letter replayed twice at the same time', () => {
   afterAll(async () => {
     await app?.close();
     await broker?.close();
-    await ns?.cleanup();
   });
 
   it('is replayed once: one request wins, the other is refused, one message arrives', async () => {

@@ -1,15 +1,17 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { MessagingModule } from '@app/messaging';
-import { createTestNamespace, startRabbitApp, stopRabbitApp, TestNamespace, waitFor } from '../support';
+import { startRabbitApp, stopRabbitApp, waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 
 interface ReadyBody {
   status: string;
   error?: Record<string, { status: string; message?: string }>;
 }
 
+const ns = useTestNamespace('health_fault');
+
 describe('/health/ready follows the broker (stops the shared RabbitMQ: run under flock)', () => {
-  let ns: TestNamespace;
   let app: INestApplication;
   let baseUrl: string;
 
@@ -19,7 +21,6 @@ describe('/health/ready follows the broker (stops the shared RabbitMQ: run under
   };
 
   beforeAll(async () => {
-    ns = await createTestNamespace('health_fault');
     const moduleRef = await Test.createTestingModule({
       imports: [MessagingModule.forRoot(ns.options({ serviceName: 'health-fault' }))],
     }).compile();
@@ -31,7 +32,6 @@ describe('/health/ready follows the broker (stops the shared RabbitMQ: run under
 
   afterAll(async () => {
     await app?.close();
-    await ns?.cleanup();
   });
 
   it('answers 503 within 10 s of RabbitMQ stopping and 200 again after it returns', async () => {

@@ -10,7 +10,8 @@ import {
   ReliableSubscriptionExplorer,
   topologyNames,
 } from '@app/messaging/testing';
-import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { parsePrometheusText, PrometheusSample, sumOf } from './prometheus-text';
 
 const names = topologyNames('metered');
@@ -31,8 +32,9 @@ class MeteredHandler {
   }
 }
 
+const ns = useTestNamespace('metrics_run');
+
 describe('/metrics after a scripted run of 100 messages with 5 failures', () => {
-  let ns: TestNamespace;
   let app: NestExpressApplication;
   let baseUrl: string;
 
@@ -40,7 +42,6 @@ describe('/metrics after a scripted run of 100 messages with 5 failures', () => 
     parsePrometheusText(await (await fetch(`${baseUrl}/metrics`)).text());
 
   beforeAll(async () => {
-    ns = await createTestNamespace('metrics_run');
     const moduleRef = await Test.createTestingModule({
       imports: [
         MessagingModule.forRoot(
@@ -63,7 +64,6 @@ describe('/metrics after a scripted run of 100 messages with 5 failures', () => 
 
   afterAll(async () => {
     await app?.close();
-    await ns?.cleanup();
   });
 
   it('counts 100 published, 95 handled, 5 retried, 5 parked and 5 consume dead letters; nothing pending', async () => {

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { currentTraceHeaders, hardenHttpApp, messagingLoggerParams, MessagingModule } from '@app/messaging';
-import { createTestNamespace, REPO_ROOT, TestNamespace, waitFor } from '../support';
+import { REPO_ROOT, waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 
 const QUEUE = 'observability-probe';
 const INCOMING_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -56,13 +57,13 @@ class ProbeSubscriber {
   }
 }
 
+const ns = useTestNamespace('observability');
+
 describe('Observability: health, metrics, logs, trace context and HTTP hardening', () => {
-  let ns: TestNamespace;
   let app: NestExpressApplication;
   let baseUrl: string;
 
   beforeAll(async () => {
-    ns = await createTestNamespace('observability');
     // The probe subscription binds to this exchange at start-up; golevelup waits forever on a missing one.
     const connection = await connect(ns.vhost.url);
     await (await connection.createChannel()).assertExchange('probe', 'topic', { durable: false });
@@ -93,7 +94,6 @@ describe('Observability: health, metrics, logs, trace context and HTTP hardening
 
   afterAll(async () => {
     await app?.close();
-    await ns?.cleanup();
   });
 
   const get = (path: string, headers: Record<string, string> = {}) => fetch(`${baseUrl}${path}`, { headers });

@@ -2,7 +2,6 @@ import { Injectable, INestApplication } from '@nestjs/common';
 import { DeliveryContext, ReliableSubscribe, topologyNames } from '@app/messaging/testing';
 import { createEffectTable, query } from '../consuming/effect-table';
 import { FAST_PARTITIONS, FAST_RELAY } from '../publishing/relay-test-kit';
-import { createTestNamespace, TestNamespace } from '../support';
 import { startConsumingApp } from '../support/messaging-app';
 import {
   effects,
@@ -13,6 +12,7 @@ import {
   STREAM,
   waitForQuiet,
 } from './ordering-test-kit';
+import { useTestNamespace } from '../support/namespace-fixture';
 
 const PREFIX = 'ordering';
 const KEYS = 200;
@@ -63,13 +63,13 @@ class LedgerHandler {
   }
 }
 
+const ns = useTestNamespace('ordered_retry');
+
 describe('an ordered message that fails twice, then succeeds', () => {
-  let ns: TestNamespace;
   let app: INestApplication | undefined;
   let writer: OrderedWriter | undefined;
 
   beforeAll(async () => {
-    ns = await createTestNamespace('ordered_retry');
     await createEffectTable(ns.database.url);
     app = await startConsumingApp(
       ns.options({
@@ -86,7 +86,6 @@ describe('an ordered message that fails twice, then succeeds', () => {
   afterAll(async () => {
     await writer?.close();
     await app?.close();
-    await ns?.cleanup();
   });
 
   it('is retried in place: its successors wait behind it, other keys of its partition keep flowing', async () => {

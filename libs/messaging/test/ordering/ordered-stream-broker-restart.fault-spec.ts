@@ -1,13 +1,7 @@
 import { createEffectTable } from '../consuming/effect-table';
-import {
-  createTestNamespace,
-  sleep,
-  startRabbitApp,
-  stopRabbitApp,
-  TestNamespace,
-  waitFor,
-} from '../support';
-import { effectTotal, expectEveryKeyInOrder, OrderedStreamRun, waitForQuiet } from './ordering-test-kit';
+import { sleep, startRabbitApp, stopRabbitApp } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
+import { effectTotal, runOrderedStream, waitForHandled } from './ordering-test-kit';
 
 const PREFIX = 'ordering';
 const KEYS = 200;
@@ -16,56 +10,33 @@ const TOTAL = KEYS * PER_KEY;
 /** Long enough for every connection to notice and the relays to back off; short for the other suites. */
 const BROKER_DOWN_MS = 3000;
 
-describe('per-key order end to end across a RabbitMQ restart', () => {
-  let ns: TestNamespace;
+const ns = useTestNamespace('ordered_restart');
 
+describe('per-key order end to end across a RabbitMQ restart', () => {
   beforeAll(async () => {
-    ns = await createTestNamespace('ordered_restart');
     await createEffectTable(ns.database.url);
   });
 
-  afterAll(async () => {
-    await ns?.cleanup();
-  });
-
   it('handles every key 1..50 in order, once each, across a consumer SIGKILL and a broker restart', async () => {
-    const run = await OrderedStreamRun.start(ns, PREFIX);
-    let killed: string;
-    let childOutput: string;
-    let handledWhenStopped: number;
-    try {
-      const writing = run.writer.writeRounds(KEYS, PER_KEY);
-      await waitFor(async () => (await effectTotal(ns)) >= TOTAL / 4, {
-        what: 'a quarter of the messages handled',
-        timeoutMs: 120_000,
-      });
-      killed = await run.killActiveConsumer();
-      await waitFor(async () => (await effectTotal(ns)) >= TOTAL / 2, {
-        what: 'half of the messages handled',
-        timeoutMs: 120_000,
-      });
-      try {
-        await stopRabbitApp();
-        handledWhenStopped = await effectTotal(ns);
-        await sleep(BROKER_DOWN_MS);
-      } finally {
-        await startRabbitApp();
-      }
-      await writing;
-      await waitForQuiet(ns, PREFIX, TOTAL);
-    } catch (error) {
-      throw new Error(`${(error as Error).message}\n${run.output()}`, { cause: error });
-    } finally {
-      await run.stop();
-      childOutput = run.output();
-    }
-
-    const report = await expectEveryKeyInOrder(ns, {
-      label: `ordered stream, consumer ${killed} killed, broker stopped at ${handledWhenStopped} handled`,
-      keys: KEYS,
-      perKey: PER_KEY,
-      childOutput,
-    });
+    let killed = '';
+    let handledWhenStopped = 0;
+    const report = await runOrderedStream(
+      ns,
+      { prefix: PREFIX, keys: KEYS, perKey: PER_KEY },
+      async (run) => {
+        await waitForHandled(ns, TOTAL / 4, 'a quarter of the messages handled');
+        killed = await run.killActiveConsumer();
+        await waitForHandled(ns, TOTAL / 2, 'half of the messages handled');
+        try {
+          await stopRabbitApp();
+          handledWhenStopped = await effectTotal(ns);
+          await sleep(BROKER_DOWN_MS);
+        } finally {
+          await startRabbitApp();
+        }
+        return `ordered stream, consumer ${killed} killed, broker stopped at ${handledWhenStopped} handled`;
+      },
+    );
     expect(handledWhenStopped).toBeLessThan(TOTAL);
     expect(report.byInstance[killed]).toBeGreaterThan(0);
   }, 400_000);

@@ -1,50 +1,30 @@
 import { createEffectTable } from '../consuming/effect-table';
-import { createTestNamespace, TestNamespace, waitFor } from '../support';
-import { effectTotal, expectEveryKeyInOrder, OrderedStreamRun, waitForQuiet } from './ordering-test-kit';
+import { useTestNamespace } from '../support/namespace-fixture';
+import { runOrderedStream, waitForHandled } from './ordering-test-kit';
 
 const PREFIX = 'ordering';
 const KEYS = 200;
 const PER_KEY = 50;
 const TOTAL = KEYS * PER_KEY;
 
-describe('per-key order end to end (outbox → two relays → hash exchange → two consumers)', () => {
-  let ns: TestNamespace;
+const ns = useTestNamespace('ordered_stream');
 
+describe('per-key order end to end (outbox → two relays → hash exchange → two consumers)', () => {
   beforeAll(async () => {
-    ns = await createTestNamespace('ordered_stream');
     await createEffectTable(ns.database.url);
   });
 
-  afterAll(async () => {
-    await ns?.cleanup();
-  });
-
   it('handles every key 1..50 in order, once each, across a consumer SIGKILL and restart', async () => {
-    const run = await OrderedStreamRun.start(ns, PREFIX);
-    let killed: string;
-    let childOutput: string;
-    try {
-      const writing = run.writer.writeRounds(KEYS, PER_KEY);
-      await waitFor(async () => (await effectTotal(ns)) >= TOTAL / 3, {
-        what: 'a third of the messages handled',
-        timeoutMs: 120_000,
-      });
-      killed = await run.killActiveConsumer();
-      await writing;
-      await waitForQuiet(ns, PREFIX, TOTAL);
-    } catch (error) {
-      throw new Error(`${(error as Error).message}\n${run.output()}`, { cause: error });
-    } finally {
-      await run.stop();
-      childOutput = run.output();
-    }
-
-    const report = await expectEveryKeyInOrder(ns, {
-      label: `ordered stream, consumer ${killed} killed`,
-      keys: KEYS,
-      perKey: PER_KEY,
-      childOutput,
-    });
+    let killed = '';
+    const report = await runOrderedStream(
+      ns,
+      { prefix: PREFIX, keys: KEYS, perKey: PER_KEY },
+      async (run) => {
+        await waitForHandled(ns, TOTAL / 3, 'a third of the messages handled');
+        killed = await run.killActiveConsumer();
+        return `ordered stream, consumer ${killed} killed`;
+      },
+    );
     // The kill happened mid-stream: the killed instance and a survivor both wrote effects.
     expect(report.byInstance[killed]).toBeGreaterThan(0);
     expect(report.byInstance[killed]).toBeLessThan(TOTAL);

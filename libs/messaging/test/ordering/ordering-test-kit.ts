@@ -275,3 +275,43 @@ export async function expectEveryKeyInOrder(
   expect(report.distinctMessages).toBe(report.rows);
   return report;
 }
+
+export interface OrderedRunShape {
+  prefix: string;
+  keys: number;
+  perKey: number;
+}
+
+/**
+ * One acceptance run (`OrderedStreamRun`): writes `keys` × `perKey` messages while `disturb` acts on
+ * the running set-up, waits until everything is handled and nothing is left queued, then checks every
+ * key's order. `disturb` returns the run's label for the report. A failure carries the children's
+ * output, which is all there is to tell what a killed or restarted process did.
+ */
+export async function runOrderedStream(
+  ns: TestNamespace,
+  shape: OrderedRunShape,
+  disturb: (run: OrderedStreamRun) => Promise<string>,
+): Promise<OrderReport> {
+  const total = shape.keys * shape.perKey;
+  const run = await OrderedStreamRun.start(ns, shape.prefix);
+  let label: string;
+  let childOutput: string;
+  try {
+    const writing = run.writer.writeRounds(shape.keys, shape.perKey);
+    label = await disturb(run);
+    await writing;
+    await waitForQuiet(ns, shape.prefix, total);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${run.output()}`, { cause: error });
+  } finally {
+    await run.stop();
+    childOutput = run.output();
+  }
+  return expectEveryKeyInOrder(ns, { label, keys: shape.keys, perKey: shape.perKey, childOutput });
+}
+
+/** Waits until at least `count` effects were written; `what` names the point for a timeout. */
+export async function waitForHandled(ns: TestNamespace, count: number, what: string): Promise<void> {
+  await waitFor(async () => (await effectTotal(ns)) >= count, { what, timeoutMs: 120_000 });
+}

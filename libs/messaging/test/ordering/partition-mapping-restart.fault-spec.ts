@@ -5,23 +5,16 @@ import {
   partitionedQueuesPlan,
   topologyNames,
 } from '@app/messaging/testing';
-import { createTestNamespace, startRabbitApp, stopRabbitApp, TestNamespace, waitFor } from '../support';
+import { startRabbitApp, stopRabbitApp, waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 
 const names = topologyNames('mapping');
 const spec = { stream: 'orders', consumer: 'billing', routingKeys: ['#'], partitions: 4, deliveryLimit: 10 };
 const KEYS = Array.from({ length: 300 }, (_, i) => `order-${i}`);
 
+const ns = useTestNamespace('mapping_restart');
+
 describe('ordered stream topology across a RabbitMQ restart', () => {
-  let ns: TestNamespace;
-
-  beforeAll(async () => {
-    ns = await createTestNamespace('mapping_restart');
-  });
-
-  afterAll(async () => {
-    await ns?.cleanup();
-  });
-
   /** Declares the plan as a consumer does on every (re)connect, then reads back each key's partition. */
   async function declareAndMap(): Promise<Map<string, number>> {
     const connection = await connect(ns.vhost.url);

@@ -1,19 +1,21 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import {
-  BrokerProbe,
-  collectingProbe,
+  countOutbox,
   distinct,
   outboxDrained,
-  Received,
   seedOutbox,
   sqlQuery,
   startMessagingApp,
+  useCollectingProbe,
 } from './relay-test-kit';
 
 const ROWS = 3000;
 const BEHIND = 50;
+
+const ns = useTestNamespace('claim_cursor');
 
 /**
  * The relay's claims continue after the last id they took while they come back full (ClaimCursor,
@@ -21,20 +23,11 @@ const BEHIND = 50;
  * with ids lower than every row of a running drain, without a wake-up.
  */
 describe('Relay claim cursor', () => {
-  let ns: TestNamespace;
-  let broker: BrokerProbe;
-  let delivered: Received[];
+  const { delivered } = useCollectingProbe(ns, 'orders');
   let app: INestApplicationContext | undefined;
-
-  beforeAll(async () => {
-    ns = await createTestNamespace('claim_cursor');
-    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
-  });
 
   afterAll(async () => {
     await app?.close();
-    await broker?.close();
-    await ns?.cleanup();
   });
 
   it('publishes rows committed behind the cursor during a drain', async () => {
@@ -44,18 +37,9 @@ describe('Relay claim cursor', () => {
       Array.from({ length: ROWS }, (_, i) => ({ exchange: 'orders', payload: { i } })),
     );
     app = await startMessagingApp(ns, { relay: { batchSize: 100, publishWindow: 200 } });
-    await waitFor(
-      async () =>
-        Number(
-          (
-            await sqlQuery<{ n: number }>(
-              ns,
-              'SELECT COUNT(*) AS n FROM outbox_message WHERE sent_at IS NOT NULL',
-            )
-          )[0].n,
-        ) >= 500,
-      { what: '500 rows sent' },
-    );
+    await waitFor(async () => (await countOutbox(ns, 'sent_at IS NOT NULL')) >= 500, {
+      what: '500 rows sent',
+    });
     const behind = Array.from({ length: BEHIND }, (_, i) => [i + 1, randomUUID()] as const);
     await sqlQuery(
       ns,

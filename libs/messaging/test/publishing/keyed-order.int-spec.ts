@@ -1,21 +1,20 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { OutboxService } from '@app/messaging';
 import { ConfirmedPublisher } from '@app/messaging/testing';
-import { createTestNamespace, sleep, TestNamespace, waitFor } from '../support';
-import { BrokerProbe, Received, sqlQuery, startMessagingApp, collectingProbe } from './relay-test-kit';
+import { sleep, waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
+import { sqlQuery, startMessagingApp, useCollectingProbe } from './relay-test-kit';
+
+const ns = useTestNamespace('keyed_order');
 
 describe('Relay per-key order (G5, publishing side)', () => {
-  let ns: TestNamespace;
   let app: INestApplicationContext;
-  let broker: BrokerProbe;
   let outbox: OutboxService;
   let db: DataSource;
-  let delivered: Received[];
+  const { delivered, channel } = useCollectingProbe(ns, 'orders');
 
   beforeAll(async () => {
-    ns = await createTestNamespace('keyed_order');
-    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
     // A 60 s poll: anything published promptly was woken by the post-commit hook.
     app = await startMessagingApp(ns, { relay: { maxAttempts: 100, pollIntervalMs: 60_000 } });
     outbox = app.get(OutboxService);
@@ -24,14 +23,19 @@ describe('Relay per-key order (G5, publishing side)', () => {
 
   afterAll(async () => {
     await app?.close();
-    await broker?.close();
-    await ns?.cleanup();
   });
 
   const seqsOf = (key: string) =>
     delivered
       .filter((r) => r.message.properties.headers?.['x-ordering-key'] === key)
       .map((r) => (r.body as { seq: number }).seq);
+
+  /** One `order.updated` message of `key` to `orders` per seq, in the caller's transaction. */
+  const addUpdates = async (manager: EntityManager, key: string, seqs: number[]) => {
+    for (const seq of seqs) {
+      await outbox.add(manager, { exchange: 'orders', routingKey: 'order.updated', key, payload: { seq } });
+    }
+  };
 
   it("holds a key's later messages behind an earlier one that keeps failing, without delaying other keys", async () => {
     await db.transaction(async (manager) => {
@@ -42,22 +46,8 @@ describe('Relay per-key order (G5, publishing side)', () => {
         key: 'order-k',
         payload: { seq: 1 },
       });
-      for (let seq = 2; seq <= 5; seq++) {
-        await outbox.add(manager, {
-          exchange: 'orders',
-          routingKey: 'order.updated',
-          key: 'order-k',
-          payload: { seq },
-        });
-      }
-      for (let seq = 1; seq <= 5; seq++) {
-        await outbox.add(manager, {
-          exchange: 'orders',
-          routingKey: 'order.updated',
-          key: 'order-j',
-          payload: { seq },
-        });
-      }
+      await addUpdates(manager, 'order-k', [2, 3, 4, 5]);
+      await addUpdates(manager, 'order-j', [1, 2, 3, 4, 5]);
     });
     await waitFor(() => seqsOf('order-j').length === 5, { what: "order-j's five messages" });
     await waitFor(
@@ -73,8 +63,8 @@ describe('Relay per-key order (G5, publishing side)', () => {
     expect(seqsOf('order-j')).toEqual([1, 2, 3, 4, 5]);
     expect(seqsOf('order-k')).toEqual([]);
 
-    await broker.channel.assertExchange('late', 'fanout', { durable: true });
-    await broker.channel.bindQueue('orders', 'late', '');
+    await channel().assertExchange('late', 'fanout', { durable: true });
+    await channel().bindQueue('orders', 'late', '');
     await waitFor(() => seqsOf('order-k').length === 5, {
       what: "order-k's five messages",
       timeoutMs: 30_000,

@@ -1,16 +1,9 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AlertBus, AlertEvent, OutboxService, PayloadTooLargeError } from '@app/messaging/testing';
-import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
-import {
-  BrokerProbe,
-  distinct,
-  outboxDrained,
-  Received,
-  sqlQuery,
-  startMessagingApp,
-  collectingProbe,
-} from './relay-test-kit';
+import { waitFor, waitForQuiescence } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
+import { distinct, outboxDrained, sqlQuery, startMessagingApp, useCollectingProbe } from './relay-test-kit';
 
 interface OutboxRow {
   message_id: string;
@@ -26,18 +19,16 @@ interface DeadLetterRow {
   exchange: string;
 }
 
+const ns = useTestNamespace('relay');
+
 describe('Outbox relay: transactional outbox, confirmed and routed publishing (G1-G3)', () => {
-  let ns: TestNamespace;
   let app: INestApplicationContext;
-  let broker: BrokerProbe;
   let outbox: OutboxService;
   let db: DataSource;
-  let delivered: Received[];
+  const { delivered, channel } = useCollectingProbe(ns, 'orders');
   const alerts: AlertEvent[] = [];
 
   beforeAll(async () => {
-    ns = await createTestNamespace('relay');
-    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
     app = await startMessagingApp(ns, {
       relay: { maxAttempts: 3 },
       outbox: { maxPayloadBytes: 1024 },
@@ -49,8 +40,6 @@ describe('Outbox relay: transactional outbox, confirmed and routed publishing (G
 
   afterAll(async () => {
     await app?.close();
-    await broker?.close();
-    await ns?.cleanup();
   });
 
   const rowOf = async (messageId: string) =>
@@ -130,7 +119,7 @@ describe('Outbox relay: transactional outbox, confirmed and routed publishing (G
   });
 
   it('backs off an unroutable message (ack after return) and dead-letters it after maxAttempts', async () => {
-    await broker.channel.assertExchange('unbound', 'fanout', { durable: true });
+    await channel().assertExchange('unbound', 'fanout', { durable: true });
     const added = await db.transaction((manager) =>
       outbox.add(manager, { exchange: 'unbound', routingKey: 'order.placed', payload: { lost: false } }),
     );

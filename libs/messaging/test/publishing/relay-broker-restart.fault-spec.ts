@@ -1,16 +1,17 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { connect } from 'amqplib';
-import { createTestNamespace, startRabbitApp, stopRabbitApp, TestNamespace, waitFor } from '../support';
-import { BrokerProbe, seedOutbox, sqlQuery, startMessagingApp } from './relay-test-kit';
+import { startRabbitApp, stopRabbitApp, waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
+import { BrokerProbe, countOutbox, seedOutbox, startMessagingApp } from './relay-test-kit';
 
 const ROWS = 5000;
 
+const ns = useTestNamespace('relay_restart');
+
 describe('Relay across a RabbitMQ restart', () => {
-  let ns: TestNamespace;
   let app: INestApplicationContext | undefined;
 
   beforeAll(async () => {
-    ns = await createTestNamespace('relay_restart');
     const broker = await BrokerProbe.open(ns);
     await broker.exchangeWithQueue('orders');
     await broker.close();
@@ -18,13 +19,9 @@ describe('Relay across a RabbitMQ restart', () => {
 
   afterAll(async () => {
     await app?.close();
-    await ns?.cleanup();
   });
 
-  const count = async (where: string) =>
-    Number(
-      (await sqlQuery<{ n: number }>(ns, `SELECT COUNT(*) AS n FROM outbox_message WHERE ${where}`))[0].n,
-    );
+  const count = (where: string) => countOutbox(ns, where);
 
   it('delivers all 5,000 rows when the broker stops and starts mid-drain, none left pending', async () => {
     await seedOutbox(

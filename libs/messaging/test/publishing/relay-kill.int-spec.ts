@@ -1,30 +1,15 @@
-import { createTestNamespace, startChild, TestNamespace, waitFor, ChildApp } from '../support';
-import { BrokerProbe, distinct, Received, seedOutbox, sqlQuery, collectingProbe } from './relay-test-kit';
+import { waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
+import { countOutbox, distinct, seedOutbox, useCollectingProbe, useRelayProcesses } from './relay-test-kit';
 
-const FIXTURE = require.resolve('./relay-process.fixture.ts');
 const ROWS = 3000;
 
+const ns = useTestNamespace('relay_kill');
+
 describe('A relay killed mid-drain (SIGKILL)', () => {
-  let ns: TestNamespace;
-  let broker: BrokerProbe;
-  let delivered: Received[];
-  const children: ChildApp[] = [];
-
-  beforeAll(async () => {
-    ns = await createTestNamespace('relay_kill');
-    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
-  });
-
-  afterAll(async () => {
-    await Promise.all(children.map((c) => c.kill('SIGKILL')));
-    await broker?.close();
-    await ns?.cleanup();
-  });
-
-  const count = async (where: string) =>
-    Number(
-      (await sqlQuery<{ n: number }>(ns, `SELECT COUNT(*) AS n FROM outbox_message WHERE ${where}`))[0].n,
-    );
+  const { delivered } = useCollectingProbe(ns, 'orders');
+  const relays = useRelayProcesses(ns);
+  const count = (where: string) => countOutbox(ns, where);
 
   it('loses nothing: the resend job re-claims its leased rows after the lease expired', async () => {
     await seedOutbox(
@@ -32,12 +17,7 @@ describe('A relay killed mid-drain (SIGKILL)', () => {
       Array.from({ length: ROWS }, (_, i) => ({ exchange: 'orders', payload: { i } })),
     );
     // A small window so the kill lands while rows are leased and in flight.
-    const first = startChild(
-      FIXTURE,
-      ns.env({ RELAY_OWNER: 'first', RELAY_BATCH_SIZE: '20', RELAY_WINDOW: '20' }),
-    );
-    children.push(first);
-    await first.waitForOutput(/relay ready/);
+    const first = await relays.start({ RELAY_OWNER: 'first', RELAY_BATCH_SIZE: '20', RELAY_WINDOW: '20' });
     await waitFor(async () => (await count('sent_at IS NOT NULL')) >= 300, {
       what: '300 rows sent by the first relay',
     });
@@ -55,9 +35,7 @@ describe('A relay killed mid-drain (SIGKILL)', () => {
     await first.kill('SIGKILL');
     expect(await count('sent_at IS NULL')).toBeGreaterThan(0);
 
-    const second = startChild(FIXTURE, ns.env({ RELAY_OWNER: 'second', RELAY_LEASE_MS: '3000' }));
-    children.push(second);
-    await second.waitForOutput(/relay ready/);
+    await relays.start({ RELAY_OWNER: 'second', RELAY_LEASE_MS: '3000' });
     await waitFor(async () => (await count('sent_at IS NULL')) === 0, {
       what: 'every row sent after the lease expired',
       timeoutMs: 60_000,

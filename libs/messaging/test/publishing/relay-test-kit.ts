@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { connect, ChannelModel, Channel, ConsumeMessage } from 'amqplib';
 import { createConnection } from 'mysql2/promise';
@@ -8,8 +9,10 @@ import {
   RelayOptions,
   RelayPartitionOptions,
 } from '@app/messaging/testing';
-import type { TestNamespace } from '../support';
+import { ChildApp, startChild, TestNamespace } from '../support';
 import { createMessagingApp } from '../support/messaging-app';
+
+export const RELAY_PROCESS_FIXTURE = join(__dirname, 'relay-process.fixture.ts');
 
 /** Options that make a relay test quick: short backoff and leases, frequent polls. */
 export const FAST_RELAY: Partial<RelayOptions> = {
@@ -66,9 +69,8 @@ export class BrokerProbe {
     return name;
   }
 
-  /** Collects every delivery of `queue` into the returned array (acked at once). */
-  async collect(queue: string): Promise<Received[]> {
-    const received: Received[] = [];
+  /** Collects every delivery of `queue` into `received`, returned (acked at once). */
+  async collect(queue: string, received: Received[] = []): Promise<Received[]> {
     await this.channel.consume(queue, (message) => {
       if (!message) return;
       received.push({
@@ -102,6 +104,54 @@ export async function collectingProbe(
     await broker.close();
     throw error;
   }
+}
+
+/**
+ * `collectingProbe` for a whole describe block: opened in `beforeAll`, closed in `afterAll`. `delivered`
+ * is one array for the block, so it may be destructured at once; `channel` only once the probe is open.
+ */
+export function useCollectingProbe(
+  ns: TestNamespace,
+  name: string,
+): { delivered: Received[]; channel(): Channel } {
+  const delivered: Received[] = [];
+  let broker: BrokerProbe | undefined;
+  beforeAll(async () => {
+    broker = await BrokerProbe.open(ns);
+    await broker.exchangeWithQueue(name);
+    await broker.collect(name, delivered);
+  });
+  afterAll(async () => {
+    await broker?.close();
+  });
+  return {
+    delivered,
+    channel: () => {
+      if (!broker) throw new Error(`probe ${name} used before its beforeAll ran`);
+      return broker.channel;
+    },
+  };
+}
+
+/**
+ * Relay processes (relay-process.fixture.ts) a describe block starts; whatever is still running is
+ * SIGKILLed in `afterAll`, so a failed test leaves no relay behind.
+ */
+export function useRelayProcesses(ns: TestNamespace): {
+  start(env: Record<string, string>): Promise<ChildApp>;
+} {
+  const children: ChildApp[] = [];
+  afterAll(async () => {
+    await Promise.all(children.map((child) => child.kill('SIGKILL')));
+  });
+  return {
+    start: async (env) => {
+      const child = startChild(RELAY_PROCESS_FIXTURE, ns.env(env));
+      children.push(child);
+      await child.waitForOutput(/relay ready/);
+      return child;
+    },
+  };
 }
 
 export interface SeedRow {
@@ -154,11 +204,13 @@ export function distinct(received: Received[]): number {
   return new Set(received.map((r) => r.messageId)).size;
 }
 
+/** How many outbox rows of the namespace match `where`, an SQL condition. */
+export async function countOutbox(ns: TestNamespace, where: string): Promise<number> {
+  const [row] = await sqlQuery<{ n: number }>(ns, `SELECT COUNT(*) AS n FROM outbox_message WHERE ${where}`);
+  return Number(row.n);
+}
+
 /** True when no outbox row of the namespace is left unsent. */
 export async function outboxDrained(ns: TestNamespace): Promise<boolean> {
-  const [row] = await sqlQuery<{ n: number }>(
-    ns,
-    'SELECT COUNT(*) AS n FROM outbox_message WHERE sent_at IS NULL',
-  );
-  return Number(row.n) === 0;
+  return (await countOutbox(ns, 'sent_at IS NULL')) === 0;
 }

@@ -1,45 +1,32 @@
-import { createTestNamespace, startChild, TestNamespace, waitFor, ChildApp } from '../support';
+import { waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import {
-  BrokerProbe,
   distinct,
   outboxDrained,
-  Received,
   seedOutbox,
   sqlQuery,
-  collectingProbe,
+  useCollectingProbe,
+  useRelayProcesses,
 } from './relay-test-kit';
 
-const FIXTURE = require.resolve('./relay-process.fixture.ts');
 const PARTITIONS = 8;
 const KEYS = 200;
 const PER_KEY = 25;
 const UNKEYED = 5000;
 
+const ns = useTestNamespace('two_relays');
+
 describe('Two relay processes on one outbox table', () => {
-  let ns: TestNamespace;
-  let broker: BrokerProbe;
-  let delivered: Received[];
-  const children: ChildApp[] = [];
-
-  beforeAll(async () => {
-    ns = await createTestNamespace('two_relays');
-    ({ broker, delivered } = await collectingProbe(ns, 'orders'));
-  });
-
-  afterAll(async () => {
-    await Promise.all(children.map((c) => c.kill('SIGKILL')));
-    await broker?.close();
-    await ns?.cleanup();
-  });
+  const { delivered } = useCollectingProbe(ns, 'orders');
+  const relays = useRelayProcesses(ns);
 
   it('publishes 10,000 rows once each, a keyed partition by one owner, every key in order', async () => {
     for (const owner of ['relay-a', 'relay-b']) {
-      const child = startChild(
-        FIXTURE,
-        ns.env({ RELAY_OWNER: owner, RELAY_PARTITIONS: String(PARTITIONS), RELAY_BATCH_SIZE: '200' }),
-      );
-      children.push(child);
-      await child.waitForOutput(/relay ready/);
+      await relays.start({
+        RELAY_OWNER: owner,
+        RELAY_PARTITIONS: String(PARTITIONS),
+        RELAY_BATCH_SIZE: '200',
+      });
     }
     await waitFor(
       async () => {

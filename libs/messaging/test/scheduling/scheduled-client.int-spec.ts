@@ -4,7 +4,8 @@ import { connect, ChannelModel, ConsumeMessage } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { OutboxClientProxy, OutboxRecordBuilder, OutboxService, TopologyService } from '@app/messaging';
-import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { createMessagingApp } from '../support/messaging-app';
 
 const CLIENT = 'REMINDERS_CLIENT';
@@ -24,14 +25,14 @@ class Reminders {
   }
 }
 
+const ns = useTestNamespace('scheduled-client');
+
 describe('Scheduled emit through the outbox ClientProxy (ADR 0301)', () => {
-  let ns: TestNamespace;
   let app: INestApplication;
   let connection: ChannelModel;
   const received: Array<{ message: ConsumeMessage; at: number }> = [];
 
   beforeAll(async () => {
-    ns = await createTestNamespace('scheduled-client');
     app = await createMessagingApp(
       ns.options({ topology: { prefix: 'sched' }, relay: { pollIntervalMs: 200 } }),
       {
@@ -53,7 +54,6 @@ describe('Scheduled emit through the outbox ClientProxy (ADR 0301)', () => {
   afterAll(async () => {
     await connection?.close().catch(() => undefined);
     await app?.close();
-    await ns?.cleanup();
   });
 
   it('holds an emit() scheduled with setSchedule until it is due, then publishes it once', async () => {

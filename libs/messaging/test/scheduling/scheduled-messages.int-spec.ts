@@ -1,7 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OutboxService, ScheduledMessages, ScheduleOptions } from '@app/messaging/testing';
-import { createTestNamespace, TestNamespace, waitFor, waitForQuiescence } from '../support';
+import { waitFor, waitForQuiescence } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { BrokerProbe, sqlQuery, startMessagingApp } from '../publishing/relay-test-kit';
 
 interface Arrival {
@@ -12,14 +13,14 @@ interface Arrival {
 
 const QUEUE = 'scheduled';
 
+const ns = useTestNamespace('scheduling');
+
 describe('Scheduled messages through the outbox (ADR 0301)', () => {
-  let ns: TestNamespace;
   let app: INestApplicationContext;
   let broker: BrokerProbe;
   const arrivals: Arrival[] = [];
 
   beforeAll(async () => {
-    ns = await createTestNamespace('scheduling');
     broker = await BrokerProbe.open(ns);
     await broker.exchangeWithQueue(QUEUE);
     await broker.channel.consume(QUEUE, (message) => {
@@ -37,7 +38,6 @@ describe('Scheduled messages through the outbox (ADR 0301)', () => {
   afterAll(async () => {
     await app?.close();
     await broker?.close();
-    await ns?.cleanup();
   });
 
   const add = (

@@ -5,7 +5,8 @@ import {
   partitionedQueuesPlan,
   topologyNames,
 } from '@app/messaging/testing';
-import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 
 jest.setTimeout(60_000);
 
@@ -13,20 +14,19 @@ const names = topologyNames('mapping');
 const spec = { stream: 'orders', consumer: 'billing', routingKeys: ['#'], partitions: 4, deliveryLimit: 10 };
 const KEYS = Array.from({ length: 300 }, (_, i) => `order-${i}`);
 
+const ns = useTestNamespace('partition_mapping');
+
 describe('ordered stream topology', () => {
-  let ns: TestNamespace;
   let connection: ChannelModel;
   let channel: ConfirmChannel;
 
   beforeAll(async () => {
-    ns = await createTestNamespace('partition_mapping');
     connection = await connect(ns.vhost.url);
     channel = await connection.createConfirmChannel();
   });
 
   afterAll(async () => {
     await connection?.close();
-    await ns?.cleanup();
   });
 
   /** Publishes one message per key and reads back which partition queue each key landed in. */

@@ -2,14 +2,8 @@ import { join } from 'node:path';
 import { topologyNames } from '@app/messaging';
 import { createEffectTable, query } from '../consuming/effect-table';
 import { RawPublisher } from '../consuming/raw-publisher';
-import {
-  ChildApp,
-  createTestNamespace,
-  startChild,
-  TestNamespace,
-  waitFor,
-  waitForQuiescence,
-} from '../support';
+import { ChildApp, startChild, waitFor, waitForQuiescence } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 
 jest.setTimeout(120_000);
 
@@ -24,21 +18,20 @@ interface Effect {
   instance: string;
 }
 
+const ns = useTestNamespace('sac_failover');
+
 describe('single active consumer failover of ordered partitions', () => {
-  let ns: TestNamespace;
   let publisher: RawPublisher;
   const effects = () =>
     query<Effect>(ns.database.url, 'SELECT ordering_key, seq, instance FROM test_effect ORDER BY id');
 
   beforeAll(async () => {
-    ns = await createTestNamespace('sac_failover');
     await createEffectTable(ns.database.url);
     publisher = await RawPublisher.open(ns.vhost.url);
   });
 
   afterAll(async () => {
     await publisher?.close();
-    await ns?.cleanup();
   });
 
   /** `run`: a message id prefix, so a second test's messages are not duplicates of the first's. */

@@ -11,7 +11,8 @@ import {
   OutboxTransactionRequiredError,
   TopologyService,
 } from '@app/messaging';
-import { createTestNamespace, TestNamespace, waitFor } from '../support';
+import { waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { createMessagingApp } from '../support/messaging-app';
 import { queuesIdle, waitForSteady } from '../support/quiescence';
 
@@ -49,8 +50,9 @@ class Orders {
   }
 }
 
+const ns = useTestNamespace('outbox-client');
+
 describe('outbox ClientProxy: emit() commits with the business transaction', () => {
-  let ns: TestNamespace;
   let app: INestApplication;
   let orders: Orders;
   let connection: ChannelModel;
@@ -59,7 +61,6 @@ describe('outbox ClientProxy: emit() commits with the business transaction', () 
   const queue = 'client-test.observer';
 
   beforeAll(async () => {
-    ns = await createTestNamespace('outbox-client');
     app = await createMessagingApp(
       ns.options({ topology: { prefix: 'client' }, relay: { pollIntervalMs: 200 } }),
       {
@@ -85,7 +86,6 @@ describe('outbox ClientProxy: emit() commits with the business transaction', () 
   afterAll(async () => {
     await connection?.close().catch(() => undefined);
     await app?.close();
-    await ns?.cleanup();
   });
 
   const rows = (sql: string) => app.get(DataSource).query(sql);

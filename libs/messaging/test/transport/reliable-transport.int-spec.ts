@@ -13,7 +13,8 @@ import {
 } from '@app/messaging/testing';
 import { SmtpSink } from '../alerting/smtp-sink';
 import { RawPublisher } from '../consuming/raw-publisher';
-import { createTestNamespace, startChild, TestNamespace, waitFor } from '../support';
+import { startChild, waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { createMessagingApp } from '../support/messaging-app';
 import { queuesIdle, waitForSteady } from '../support/quiescence';
 
@@ -79,8 +80,9 @@ class EventHandlers {
   }
 }
 
+const ns = useTestNamespace('transport');
+
 describe('reliable Nest transport: @EventPattern handlers on the reliable pipeline', () => {
-  let ns: TestNamespace;
   let app: INestApplication;
   let server: ReliableServer;
   let publisher: RawPublisher;
@@ -112,7 +114,6 @@ describe('reliable Nest transport: @EventPattern handlers on the reliable pipeli
   };
 
   beforeAll(async () => {
-    ns = await createTestNamespace('transport');
     await sink.start();
     app = await createMessagingApp(
       ns.options({
@@ -137,7 +138,6 @@ describe('reliable Nest transport: @EventPattern handlers on the reliable pipeli
     await publisher?.close();
     await app?.close();
     await sink.stop();
-    await ns?.cleanup();
   });
 
   it('runs an @EventPattern handler once for a message delivered five times', async () => {
