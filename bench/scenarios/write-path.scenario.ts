@@ -4,6 +4,7 @@ import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { connect } from 'amqplib';
+import { createConnection } from 'mysql2/promise';
 import { applyTopologyPlan, topologyNames } from '@app/messaging/testing';
 import { ORDER_EVENTS_STREAM } from '../../apps/producer/src/orders/order-events';
 import { PRODUCER_ENTITIES, PRODUCER_MIGRATIONS } from '../../apps/producer/src/producer.migrations';
@@ -30,6 +31,8 @@ interface LoadRun {
   requests: number;
   errors: number;
   cpu: CpuCost;
+  /** MariaDB COMMITs per request (server-wide counter: any other client's commits count too). */
+  commitsPerRequest: number;
 }
 
 /**
@@ -54,7 +57,7 @@ export async function writePathScenarios(ctx: BenchContext): Promise<ScenarioRes
       const line = paths
         .map((path) => {
           const r = runs.get(path)!.at(-1)!;
-          return `${path} ${r.requestsPerSecond.toFixed(0)} req/s p50 ${r.p50Ms.toFixed(1)} p99 ${r.p99Ms.toFixed(1)} ms, producer ${r.cpu.producer.toFixed(0)} µs/req${r.errors ? `, ${r.errors} errors` : ''}`;
+          return `${path} ${r.requestsPerSecond.toFixed(0)} req/s p50 ${r.p50Ms.toFixed(1)} p99 ${r.p99Ms.toFixed(1)} ms, producer ${r.cpu.producer.toFixed(0)} µs/req, ${r.commitsPerRequest.toFixed(2)} commits/req${r.errors ? `, ${r.errors} errors` : ''}`;
         })
         .join('; ');
       ctx.progress(`write path rep ${rep}/${ctx.reps}: ${line}`);
@@ -75,6 +78,9 @@ export async function writePathScenarios(ctx: BenchContext): Promise<ScenarioRes
         outboxAndRelay: producerUs(full),
       },
       relayShareOfProducerCpu: relayShare,
+      commitsPerRequest: Object.fromEntries(
+        paths.map((path) => [path, runs.get(path)!.map((r) => r.commitsPerRequest)]),
+      ),
       errors: paths.map((path) => [path, runs.get(path)!.map((r) => r.errors)]),
     };
     const title = (what: string) =>
@@ -169,10 +175,13 @@ async function loadRun(ns: TestNamespace, path: WritePath, seconds: number): Pro
     ]).sampleBackground();
     // The clock is wrk's own: it starts when its connections start sending and stops after `seconds`,
     // for both paths alike; the CPU meter spans the same run.
+    const commitsBefore = await serverCommits(ns);
     meter.begin();
     const out = await wrk(url, seconds);
     const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
+    const commits = (await serverCommits(ns)) - commitsBefore;
     return {
+      commitsPerRequest: commits / requests,
       requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
       p50Ms: latencyMs(out, '50%'),
       p99Ms: latencyMs(out, '99%'),
@@ -209,6 +218,22 @@ async function startProducer(ns: TestNamespace, path: WritePath, port: number): 
   });
   if (child.exitCode !== null) throw new Error(`producer exited at start-up:\n${tail}`);
   return child;
+}
+
+/**
+ * The server's COMMIT count: the relay's claims and marks are transactions of their own, so commits per
+ * order say how many claim/mark transactions it ran per order, a count the CPU meter's noise does not blur.
+ */
+async function serverCommits(ns: TestNamespace): Promise<number> {
+  const db = await createConnection({ uri: ns.database.url });
+  try {
+    const [rows] = await db.query<Array<{ Value: string }> & import('mysql2').RowDataPacket[]>(
+      "SHOW GLOBAL STATUS LIKE 'Com_commit'",
+    );
+    return Number(rows[0].Value);
+  } finally {
+    await db.end();
+  }
 }
 
 /** A port nothing listens on right now (other suites start servers on this machine too). */
