@@ -1,9 +1,9 @@
-import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DeadLetterService } from '@app/messaging/testing';
 import { waitFor, waitForQuiescence } from '../support';
+import { useOpened } from '../support/block-fixture';
 import { useTestNamespace } from '../support/namespace-fixture';
-import { createMessagingApp } from '../support/messaging-app';
+import { useMessagingApp } from '../support/messaging-app';
 import {
   BrokerProbe,
   outboxDrained,
@@ -27,30 +27,17 @@ const ns = useTestNamespace('double_replay');
  * goes through the outbox in the transaction that marks the row replayed; exactly one may commit.
  */
 describe('G8: a dead letter replayed twice at the same time', () => {
-  let app: INestApplication;
-  let broker: BrokerProbe;
-  let delivered: Received[];
-
+  const delivered: Received[] = [];
+  const broker = useOpened('the broker probe', () => BrokerProbe.open(ns));
   beforeAll(async () => {
-    broker = await BrokerProbe.open(ns);
     await broker.channel.assertQueue(TARGET, { durable: true });
-    delivered = await broker.collect(TARGET);
-    app = await createMessagingApp(
-      ns.options({
-        serviceName: 'billing',
-        admin: { token: TOKEN },
-        relay: FAST_RELAY,
-        relayPartitions: FAST_PARTITIONS,
-      }),
-      { logger: ['error'] },
-    );
-    await app.init();
+    await broker.collect(TARGET, delivered);
   });
-
-  afterAll(async () => {
-    await app?.close();
-    await broker?.close();
-  });
+  const app = useMessagingApp(
+    ns,
+    { logger: ['error'] },
+    { serviceName: 'billing', admin: { token: TOKEN }, relay: FAST_RELAY, relayPartitions: FAST_PARTITIONS },
+  );
 
   it('is replayed once: one request wins, the other is refused, one message arrives', async () => {
     const parked = await Promise.all(

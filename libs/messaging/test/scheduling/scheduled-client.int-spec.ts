@@ -1,4 +1,4 @@
-import { Inject, INestApplication, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ClientProxy, ClientsModule } from '@nestjs/microservices';
 import { connect, ChannelModel, ConsumeMessage } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { OutboxClientProxy, OutboxRecordBuilder, OutboxService, TopologyService } from '@app/messaging';
 import { waitFor } from '../support';
 import { useTestNamespace } from '../support/namespace-fixture';
-import { createMessagingApp } from '../support/messaging-app';
+import { useMessagingApp } from '../support/messaging-app';
 
 const CLIENT = 'REMINDERS_CLIENT';
 
@@ -28,19 +28,18 @@ class Reminders {
 const ns = useTestNamespace('scheduled-client');
 
 describe('Scheduled emit through the outbox ClientProxy (ADR 0301)', () => {
-  let app: INestApplication;
+  const app = useMessagingApp(
+    ns,
+    {
+      imports: [ClientsModule.register([{ name: CLIENT, customClass: OutboxClientProxy }])],
+      providers: [Reminders],
+    },
+    { topology: { prefix: 'sched' }, relay: { pollIntervalMs: 200 } },
+  );
   let connection: ChannelModel;
   const received: Array<{ message: ConsumeMessage; at: number }> = [];
 
   beforeAll(async () => {
-    app = await createMessagingApp(
-      ns.options({ topology: { prefix: 'sched' }, relay: { pollIntervalMs: 200 } }),
-      {
-        imports: [ClientsModule.register([{ name: CLIENT, customClass: OutboxClientProxy }])],
-        providers: [Reminders],
-      },
-    );
-    await app.init();
     const exchange = await app.get(TopologyService).declareEventsExchange();
     connection = await connect(ns.vhost.url);
     const channel = await connection.createChannel();
@@ -53,7 +52,6 @@ describe('Scheduled emit through the outbox ClientProxy (ADR 0301)', () => {
 
   afterAll(async () => {
     await connection?.close().catch(() => undefined);
-    await app?.close();
   });
 
   it('holds an emit() scheduled with setSchedule until it is due, then publishes it once', async () => {
