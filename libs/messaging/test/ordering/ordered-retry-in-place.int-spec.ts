@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DeliveryContext, ReliableSubscribe, topologyNames } from '@app/messaging/testing';
-import { createEffectTable, query } from '../consuming/effect-table';
+import { query } from '../consuming/effect-table';
 import { FAST_PARTITIONS, FAST_RELAY } from '../publishing/relay-test-kit';
 import { useOpened } from '../support/block-fixture';
 import { useConsumingApp } from '../support/messaging-app';
@@ -11,9 +11,9 @@ import {
   OrderedWriter,
   RELAY_PARTITIONS,
   STREAM,
+  useOrderingNamespace,
   waitForQuiet,
 } from './ordering-test-kit';
-import { useTestNamespace } from '../support/namespace-fixture';
 
 const PREFIX = 'ordering';
 const KEYS = 200;
@@ -64,10 +64,9 @@ class LedgerHandler {
   }
 }
 
-const ns = useTestNamespace('ordered_retry');
+const ns = useOrderingNamespace('ordered_retry');
 
 describe('an ordered message that fails twice, then succeeds', () => {
-  beforeAll(() => createEffectTable(ns.database.url));
   const app = useConsumingApp(
     ns,
     { providers: [LedgerHandler], logger: ['error'] },

@@ -3,14 +3,17 @@ import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { connect, ChannelModel, Channel, ConsumeMessage } from 'amqplib';
 import { createConnection } from 'mysql2/promise';
+import { DataSource } from 'typeorm';
 import {
   MessagingModuleOptions,
+  OutboxService,
   outboxPartitionOf,
   RelayOptions,
   RelayPartitionOptions,
 } from '@app/messaging/testing';
 import { ChildApp, startChild, TestNamespace } from '../support';
-import { createMessagingApp } from '../support/messaging-app';
+import { lateBound } from '../support/block-fixture';
+import { createMessagingApp, useMessagingApp } from '../support/messaging-app';
 
 export const RELAY_PROCESS_FIXTURE = join(__dirname, 'relay-process.fixture.ts');
 
@@ -24,21 +27,44 @@ export const FAST_RELAY: Partial<RelayOptions> = {
 };
 export const FAST_PARTITIONS: Partial<RelayPartitionOptions> = { leaseMs: 3000 };
 
+/** What a relay test sets on its app: merged over `FAST_RELAY` and `FAST_PARTITIONS`. */
+export type RelayTestOptions = Pick<
+  MessagingModuleOptions,
+  'relay' | 'relayPartitions' | 'retention' | 'outbox'
+>;
+
+function relayTestOverrides(options: RelayTestOptions): Partial<MessagingModuleOptions> {
+  return {
+    serviceName: 'relay-test',
+    ...options,
+    relay: { ...FAST_RELAY, ...options.relay },
+    relayPartitions: { ...FAST_PARTITIONS, ...options.relayPartitions },
+  };
+}
+
 export async function startMessagingApp(
   ns: TestNamespace,
-  options: Pick<MessagingModuleOptions, 'relay' | 'relayPartitions' | 'retention' | 'outbox'> = {},
+  options: RelayTestOptions = {},
 ): Promise<INestApplicationContext> {
-  const app = await createMessagingApp(
-    ns.options({
-      serviceName: 'relay-test',
-      ...options,
-      relay: { ...FAST_RELAY, ...options.relay },
-      relayPartitions: { ...FAST_PARTITIONS, ...options.relayPartitions },
-    }),
-    { logger: ['error'] },
-  );
+  const app = await createMessagingApp(ns.options(relayTestOverrides(options)), { logger: ['error'] });
   await app.init();
   return app;
+}
+
+/**
+ * `startMessagingApp` for a describe block (closed in `afterAll`), handed out at once with the two
+ * services relay tests write through: the outbox and the app's DataSource.
+ */
+export function useRelayTestApp(
+  ns: TestNamespace,
+  options: RelayTestOptions = {},
+): { app: INestApplicationContext; outbox: OutboxService; db: DataSource } {
+  const app = useMessagingApp(ns, { logger: ['error'] }, relayTestOverrides(options));
+  return {
+    app,
+    outbox: lateBound('the outbox', () => app.get(OutboxService)),
+    db: lateBound('the DataSource', () => app.get(DataSource)),
+  };
 }
 
 /** A message as a test queue received it. */
