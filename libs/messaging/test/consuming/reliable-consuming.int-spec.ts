@@ -8,18 +8,13 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import { IsInt, IsString, Min } from 'class-validator';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import {
-  DeliveryContext,
-  MESSAGING_REDIS,
-  MessagingMetrics,
-  ReliableSubscribe,
-  topologyNames,
-} from '@app/messaging/testing';
+import { DeliveryContext, ReliableSubscribe, topologyNames } from '@app/messaging';
+import { MESSAGING_REDIS, MessagingMetrics } from '@app/messaging/testing';
 import { deleteKeys, HandlerEffects, waitFor } from '../support';
 import { useTestNamespace } from '../support/namespace-fixture';
+import { OrderPlaced } from '../support/order-placed';
 import { useConsumingApp } from '../support/messaging-app';
 import { useRawPublisher } from './raw-publisher';
 
@@ -30,15 +25,6 @@ const names = topologyNames(PREFIX);
 
 /** Effects the handlers had, per consumer: what a user would observe (a side effect per handled run). */
 const effects = new HandlerEffects();
-
-class OrderPlaced {
-  @IsString()
-  orderId: string;
-
-  @IsInt()
-  @Min(1)
-  amount: number;
-}
 
 @Injectable()
 class OrderHandlers {

@@ -1,17 +1,8 @@
 import request from 'supertest';
 import { DeadLetterService } from '@app/messaging/testing';
 import { waitFor, waitForQuiescence } from '../support';
-import { useOpened } from '../support/block-fixture';
 import { useTestNamespace } from '../support/namespace-fixture';
-import { useMessagingApp } from '../support/messaging-app';
-import {
-  BrokerProbe,
-  outboxDrained,
-  FAST_PARTITIONS,
-  FAST_RELAY,
-  Received,
-  sqlQuery,
-} from '../publishing/relay-test-kit';
+import { outboxDrained, sqlQuery, useCollectingProbe, useRelayTestApp } from '../publishing/relay-test-kit';
 
 jest.setTimeout(90_000);
 
@@ -27,17 +18,11 @@ const ns = useTestNamespace('double_replay');
  * goes through the outbox in the transaction that marks the row replayed; exactly one may commit.
  */
 describe('G8: a dead letter replayed twice at the same time', () => {
-  const delivered: Received[] = [];
-  const broker = useOpened('the broker probe', () => BrokerProbe.open(ns));
-  beforeAll(async () => {
-    await broker.channel.assertQueue(TARGET, { durable: true });
-    await broker.collect(TARGET, delivered);
-  });
-  const app = useMessagingApp(
-    ns,
-    { logger: ['error'] },
-    { serviceName: 'billing', admin: { token: TOKEN }, relay: FAST_RELAY, relayPartitions: FAST_PARTITIONS },
+  // The replays go to the dead letters' queue by name: a queue of its own, no exchange.
+  const { delivered } = useCollectingProbe(ns, TARGET, (probe) =>
+    probe.channel.assertQueue(TARGET, { durable: true }),
   );
+  const { app } = useRelayTestApp(ns, { serviceName: 'billing', admin: { token: TOKEN } });
 
   it('is replayed once: one request wins, the other is refused, one message arrives', async () => {
     const parked = await Promise.all(

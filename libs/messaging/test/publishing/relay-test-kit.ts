@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { INestApplicationContext } from '@nestjs/common';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { connect, ChannelModel, Channel, ConsumeMessage } from 'amqplib';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
@@ -27,10 +27,9 @@ export const FAST_RELAY: Partial<RelayOptions> = {
 };
 export const FAST_PARTITIONS: Partial<RelayPartitionOptions> = { leaseMs: 3000 };
 
-/** What a relay test sets on its app: merged over `FAST_RELAY` and `FAST_PARTITIONS`. */
-export type RelayTestOptions = Pick<
-  MessagingModuleOptions,
-  'relay' | 'relayPartitions' | 'retention' | 'outbox'
+/** What a relay test sets on its app; `relay` and `relayPartitions` merged over `FAST_RELAY` and `FAST_PARTITIONS`. */
+export type RelayTestOptions = Partial<
+  Pick<MessagingModuleOptions, 'serviceName' | 'admin' | 'relay' | 'relayPartitions' | 'retention' | 'outbox'>
 >;
 
 function relayTestOverrides(options: RelayTestOptions): Partial<MessagingModuleOptions> {
@@ -58,7 +57,7 @@ export async function startMessagingApp(
 export function useRelayTestApp(
   ns: TestNamespace,
   options: RelayTestOptions = {},
-): { app: INestApplicationContext; outbox: OutboxService; db: DataSource } {
+): { app: INestApplication; outbox: OutboxService; db: DataSource } {
   const app = useMessagingApp(ns, { logger: ['error'] }, relayTestOverrides(options));
   return {
     app,
@@ -135,16 +134,19 @@ export async function collectingProbe(
 /**
  * `collectingProbe` for a whole describe block: opened in `beforeAll`, closed in `afterAll`. `delivered`
  * is one array for the block, so it may be destructured at once; `channel` only once the probe is open.
+ * `declare` sets up what the probe collects from, queue `name` included: by default a fanout exchange
+ * `name` bound to a durable queue `name`.
  */
 export function useCollectingProbe(
   ns: TestNamespace,
   name: string,
+  declare: (probe: BrokerProbe) => Promise<unknown> = (probe) => probe.exchangeWithQueue(name),
 ): { delivered: Received[]; channel(): Channel } {
   const delivered: Received[] = [];
   let broker: BrokerProbe | undefined;
   beforeAll(async () => {
     broker = await BrokerProbe.open(ns);
-    await broker.exchangeWithQueue(name);
+    await declare(broker);
     await broker.collect(name, delivered);
   });
   afterAll(async () => {

@@ -1,4 +1,3 @@
-import { Inject, Injectable } from '@nestjs/common';
 import { ClientProxy, ClientsModule } from '@nestjs/microservices';
 import { connect, ChannelModel, ConsumeMessage } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
@@ -10,30 +9,12 @@ import { useMessagingApp } from '../support/messaging-app';
 
 const CLIENT = 'REMINDERS_CLIENT';
 
-@Injectable()
-class Reminders {
-  constructor(
-    private readonly outbox: OutboxService,
-    @Inject(CLIENT) private readonly client: ClientProxy,
-  ) {}
-
-  remind(invoiceId: string, delayMs: number): Promise<string> {
-    return this.outbox.transaction(async () => {
-      const record = new OutboxRecordBuilder({ invoiceId }).setSchedule(delayMs).build();
-      return lastValueFrom(this.client.emit<string>('invoice.reminder', record));
-    });
-  }
-}
-
 const ns = useTestNamespace('scheduled-client');
 
 describe('Scheduled emit through the outbox ClientProxy (ADR 0301)', () => {
   const app = useMessagingApp(
     ns,
-    {
-      imports: [ClientsModule.register([{ name: CLIENT, customClass: OutboxClientProxy }])],
-      providers: [Reminders],
-    },
+    { imports: [ClientsModule.register([{ name: CLIENT, customClass: OutboxClientProxy }])] },
     { topology: { prefix: 'sched' }, relay: { pollIntervalMs: 200 } },
   );
   let connection: ChannelModel;
@@ -54,8 +35,18 @@ describe('Scheduled emit through the outbox ClientProxy (ADR 0301)', () => {
     await connection?.close().catch(() => undefined);
   });
 
+  /**
+   * What a service of the app does (transport/outbox-client.int-spec.ts has one): emits a reminder
+   * through the outbox client inside a transaction, scheduled `delayMs` ahead; returns its message id.
+   */
+  const remind = (invoiceId: string, delayMs: number): Promise<string> =>
+    app.get(OutboxService).transaction(async () => {
+      const record = new OutboxRecordBuilder({ invoiceId }).setSchedule(delayMs).build();
+      return lastValueFrom(app.get<ClientProxy>(CLIENT).emit<string>('invoice.reminder', record));
+    });
+
   it('holds an emit() scheduled with setSchedule until it is due, then publishes it once', async () => {
-    const messageId = await app.get(Reminders).remind('inv-9', 1500);
+    const messageId = await remind('inv-9', 1500);
     const [row] = await app
       .get(DataSource)
       .query('SELECT held, deliver_at FROM outbox_message WHERE message_id = ?', [messageId]);

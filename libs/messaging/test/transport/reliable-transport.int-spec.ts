@@ -1,19 +1,14 @@
 import { Controller, UseInterceptors, ValidationPipe } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { IsInt, IsString, Min } from 'class-validator';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import {
-  connectReliableTransport,
-  DedupeInterceptor,
-  ReliableEvent,
-  ReliableRmqContext,
-  topologyNames,
-} from '@app/messaging/testing';
+import { connectReliableTransport, ReliableEvent, ReliableRmqContext, topologyNames } from '@app/messaging';
+import { DedupeInterceptor } from '@app/messaging/testing';
 import { useSmtpSink } from '../alerting/smtp-sink';
 import { useRawPublisher } from '../consuming/raw-publisher';
 import { HandlerEffects, startChild, waitFor } from '../support';
 import { useTestNamespace } from '../support/namespace-fixture';
+import { OrderPlaced } from '../support/order-placed';
 import { useMessagingApp } from '../support/messaging-app';
 import { queuesIdle, waitForSteady } from '../support/quiescence';
 
@@ -28,15 +23,6 @@ const effects = new HandlerEffects();
 /** Records through the transport's own context accessors, as a Nest microservice handler reads them. */
 const record = (handler: string, payload: unknown, ctx: ReliableRmqContext) =>
   effects.record(handler, payload, { messageId: ctx.getMessageId(), attempt: ctx.getAttempt() });
-
-class OrderPlaced {
-  @IsString()
-  orderId: string;
-
-  @IsInt()
-  @Min(1)
-  amount: number;
-}
 
 @Controller()
 class EventHandlers {
