@@ -4,6 +4,7 @@ import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { connect } from 'amqplib';
+import { createConnection, type RowDataPacket } from 'mysql2/promise';
 import { applyTopologyPlan, topologyNames } from '@app/messaging/testing';
 import { ORDER_EVENTS_STREAM } from '../../apps/producer/src/orders/order-events';
 import { PRODUCER_ENTITIES, PRODUCER_MIGRATIONS } from '../../apps/producer/src/producer.migrations';
@@ -30,6 +31,8 @@ interface LoadRun {
   requests: number;
   errors: number;
   cpu: CpuCost;
+  /** MariaDB statements per request by kind (server-wide counters: other clients' statements count too). */
+  statementsPerRequest: Record<StatementKind, number>;
 }
 
 /**
@@ -54,7 +57,7 @@ export async function writePathScenarios(ctx: BenchContext): Promise<ScenarioRes
       const line = paths
         .map((path) => {
           const r = runs.get(path)!.at(-1)!;
-          return `${path} ${r.requestsPerSecond.toFixed(0)} req/s p50 ${r.p50Ms.toFixed(1)} p99 ${r.p99Ms.toFixed(1)} ms, producer ${r.cpu.producer.toFixed(0)} µs/req${r.errors ? `, ${r.errors} errors` : ''}`;
+          return `${path} ${r.requestsPerSecond.toFixed(0)} req/s p50 ${r.p50Ms.toFixed(1)} p99 ${r.p99Ms.toFixed(1)} ms, producer ${r.cpu.producer.toFixed(0)} µs/req, SQL/req ${statementLine(r.statementsPerRequest)}${r.errors ? `, ${r.errors} errors` : ''}`;
         })
         .join('; ');
       ctx.progress(`write path rep ${rep}/${ctx.reps}: ${line}`);
@@ -75,6 +78,9 @@ export async function writePathScenarios(ctx: BenchContext): Promise<ScenarioRes
         outboxAndRelay: producerUs(full),
       },
       relayShareOfProducerCpu: relayShare,
+      statementsPerRequest: Object.fromEntries(
+        paths.map((path) => [path, runs.get(path)!.map((r) => r.statementsPerRequest)]),
+      ),
       errors: paths.map((path) => [path, runs.get(path)!.map((r) => r.errors)]),
     };
     const title = (what: string) =>
@@ -169,10 +175,13 @@ async function loadRun(ns: TestNamespace, path: WritePath, seconds: number): Pro
     ]).sampleBackground();
     // The clock is wrk's own: it starts when its connections start sending and stops after `seconds`,
     // for both paths alike; the CPU meter spans the same run.
+    const statementsBefore = await serverStatements(ns);
     meter.begin();
     const out = await wrk(url, seconds);
     const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
+    const statementsAfter = await serverStatements(ns);
     return {
+      statementsPerRequest: perRequest(statementsBefore, statementsAfter, requests),
       requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
       p50Ms: latencyMs(out, '50%'),
       p99Ms: latencyMs(out, '99%'),
@@ -209,6 +218,45 @@ async function startProducer(ns: TestNamespace, path: WritePath, port: number): 
   });
   if (child.exitCode !== null) throw new Error(`producer exited at start-up:\n${tail}`);
   return child;
+}
+
+const STATEMENT_KINDS = ['select', 'insert', 'update', 'commit'] as const;
+type StatementKind = (typeof STATEMENT_KINDS)[number];
+
+/**
+ * The server's statement counters (`Com_select` …; an autocommit UPDATE counts no `Com_commit`): the
+ * relay's claims (SELECT … FOR UPDATE, UPDATE, COMMIT) and marks (UPDATE) per order, counts that the
+ * CPU meter's noise does not blur.
+ */
+async function serverStatements(ns: TestNamespace): Promise<Record<StatementKind, number>> {
+  const db = await createConnection({ uri: ns.database.url });
+  try {
+    const [rows] = await db.query<Array<{ Variable_name: string; Value: string }> & RowDataPacket[]>(
+      `SHOW GLOBAL STATUS WHERE Variable_name IN (${STATEMENT_KINDS.map((k) => `'Com_${k}'`).join(', ')})`,
+    );
+    const value = (kind: StatementKind) => Number(rows.find((r) => r.Variable_name === `Com_${kind}`)?.Value);
+    return Object.fromEntries(STATEMENT_KINDS.map((kind) => [kind, value(kind)])) as Record<
+      StatementKind,
+      number
+    >;
+  } finally {
+    await db.end();
+  }
+}
+
+function statementLine(counts: Record<StatementKind, number>): string {
+  return STATEMENT_KINDS.map((k) => `${k} ${counts[k].toFixed(2)}`).join(' ');
+}
+
+function perRequest(
+  before: Record<StatementKind, number>,
+  after: Record<StatementKind, number>,
+  requests: number,
+): Record<StatementKind, number> {
+  return Object.fromEntries(STATEMENT_KINDS.map((k) => [k, (after[k] - before[k]) / requests])) as Record<
+    StatementKind,
+    number
+  >;
 }
 
 /** A port nothing listens on right now (other suites start servers on this machine too). */

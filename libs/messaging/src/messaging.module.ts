@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import type Redis from 'ioredis';
 import { AdminModule } from './admin/admin.module';
 import { AlertBus } from './alerting/alert-bus';
+import { BrokerConnectionShutdown } from './broker/broker-connection-shutdown';
 import { BrokerWriteCoalescing } from './broker/broker-write-coalescing';
 import { AlertingModule } from './alerting/alerting.module';
 import { dataSourceOptions, MESSAGING_ENTITIES } from './migrations/data-source-options';
@@ -156,7 +157,7 @@ export class MessagingModule extends ConfigurableMessagingModule {
         ScheduleModule.forRoot(),
         ...modules,
       ],
-      providers: [BrokerWriteCoalescing],
+      providers: [BrokerWriteCoalescing, BrokerConnectionShutdown],
       exports: [core, TypeOrmModule, RabbitMQModule, ...modules],
     };
   }
