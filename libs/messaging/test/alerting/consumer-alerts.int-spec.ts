@@ -1,12 +1,12 @@
-import { Injectable, INestApplication } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { DeliveryContext, ReliableSubscribe, topologyNames } from '@app/messaging/testing';
-import { RawPublisher } from '../consuming/raw-publisher';
+import { useRawPublisher } from '../consuming/raw-publisher';
 import { waitFor } from '../support';
 import { useTestNamespace } from '../support/namespace-fixture';
-import { startConsumingApp } from '../support/messaging-app';
-import { SmtpSink } from './smtp-sink';
+import { useConsumingApp } from '../support/messaging-app';
+import { useSmtpSink } from './smtp-sink';
 
 jest.setTimeout(120_000);
 
@@ -45,12 +45,17 @@ class BillingHandler {
 }
 
 const ns = useTestNamespace('consumer-alerts');
+const sink = useSmtpSink();
 
 describe('alerts and replay with a real reliable consumer (G7, G8)', () => {
-  let app: INestApplication;
-  let appClosed = false;
-  let publisher: RawPublisher;
-  const sink = new SmtpSink();
+  const app = useConsumingApp(ns, { providers: [BillingHandler] }, () => ({
+    serviceName: 'billing',
+    topology: { prefix: PREFIX },
+    admin: { token: TOKEN },
+    relay: { pollIntervalMs: 200 },
+    alerting: { smtpUrl: sink.url, digestWindowMs: DIGEST_WINDOW_MS, sendRetryMaxMs: 1_000 },
+  }));
+  const publisher = useRawPublisher(ns);
   const queue = names.queue('billing');
 
   const publish = (body: unknown, routingKey = 'order.created') =>
@@ -59,27 +64,6 @@ describe('alerts and replay with a real reliable consumer (G7, G8)', () => {
     const [row] = await app.get(DataSource).query(`SELECT COUNT(*) AS n FROM dead_letter WHERE ${where}`);
     return Number(row.n);
   };
-
-  beforeAll(async () => {
-    await sink.start();
-    app = await startConsumingApp(
-      ns.options({
-        serviceName: 'billing',
-        topology: { prefix: PREFIX },
-        admin: { token: TOKEN },
-        relay: { pollIntervalMs: 200 },
-        alerting: { smtpUrl: sink.url, digestWindowMs: DIGEST_WINDOW_MS, sendRetryMaxMs: 1_000 },
-      }),
-      { providers: [BillingHandler] },
-    );
-    publisher = await RawPublisher.open(ns.vhost.url);
-  });
-
-  afterAll(async () => {
-    await publisher?.close();
-    if (!appClosed) await app?.close();
-    await sink.stop();
-  });
 
   it('keeps consuming and parking while SMTP is down; the emails go out when it is back', async () => {
     sink.received.splice(0);
@@ -153,7 +137,6 @@ describe('alerts and replay with a real reliable consumer (G7, G8)', () => {
     );
     await waitFor(() => sink.withSubject(/on alerts\.storm/)[0], { what: 'the immediate email' });
     await app.close();
-    appClosed = true;
     expect(sink.withSubject(/on alerts\.storm/).map((email) => email.subject)).toEqual([
       `[billing] Message parked: handler-error on ${storm}`,
       `[billing] Digest: 999 more failures: handler-error on ${storm} in 2 min`,

@@ -25,7 +25,11 @@ describe('EmailAlerter (G7) against a real SMTP sink and MySQL', () => {
 
   beforeEach(() => sink.received.splice(0));
 
-  async function startApp(digestWindowMs = DIGEST_WINDOW_MS): Promise<INestApplication> {
+  /** Runs `test` against an app of its own with that digest window; closes the app after, also on a failure. */
+  async function withApp(
+    digestWindowMs: number,
+    test: (app: INestApplication) => Promise<void>,
+  ): Promise<void> {
     const app = await createMessagingApp(
       ns.options({
         serviceName: 'billing',
@@ -40,7 +44,12 @@ describe('EmailAlerter (G7) against a real SMTP sink and MySQL', () => {
       }),
     );
     await app.init();
-    return app;
+    try {
+      await test(app);
+    } finally {
+      // Shutdown ends the open window: its digest goes out before the app is gone.
+      await app.close();
+    }
   }
 
   function failure(queue: string, i: number, overrides: Partial<ParkRequest> = {}): ParkRequest {
@@ -75,8 +84,7 @@ describe('EmailAlerter (G7) against a real SMTP sink and MySQL', () => {
     'emails the first of 1,000 failures of one class at once and the other 999 as one digest',
     async () => {
       // A window far longer than parking takes, however loaded the machine: all 1,000 fall into it.
-      const app = await startApp(STORM_WINDOW_MS);
-      try {
+      await withApp(STORM_WINDOW_MS, async (app) => {
         const requests = Array.from({ length: 1000 }, (_, i) => failure('t.storm', i));
         await parkAll(app, requests);
         expect(await countRows(app, 't.storm')).toBe(1000);
@@ -88,10 +96,7 @@ describe('EmailAlerter (G7) against a real SMTP sink and MySQL', () => {
         expect(immediate.text).toMatch(/^Message id: {2}t\.storm-m\d+$/m);
         expect(immediate.text).toContain('ledger write failed');
         expect(immediate.to).toBe('oncall@example.com');
-      } finally {
-        // Shutdown ends the open window: its digest goes out before the app is gone.
-        await app.close();
-      }
+      });
       expect(sink.received.map((email) => email.subject)).toEqual([
         '[billing] Message parked: handler-error on t.storm',
         '[billing] Digest: 999 more failures: handler-error on t.storm in 2 min',
@@ -110,8 +115,7 @@ describe('EmailAlerter (G7) against a real SMTP sink and MySQL', () => {
   it(
     'sends the digest when the window ends, while the app keeps running',
     async () => {
-      const app = await startApp(2_000);
-      try {
+      await withApp(2_000, async (app) => {
         await parkAll(app, [failure('t.window', 1), failure('t.window', 2), failure('t.window', 3)]);
         const digest = await waitFor(() => sink.withSubject(/Digest/)[0], { what: 'the digest email' });
         expect(digest.subject).toBe('[billing] Digest: 2 more failures: handler-error on t.window in 2 s');
@@ -121,9 +125,7 @@ describe('EmailAlerter (G7) against a real SMTP sink and MySQL', () => {
         const first = /^Message id: {2}(t\.window-m\d+)$/m.exec(parked[0].text)?.[1];
         const listed = [...digest.text.matchAll(/^ {2}(t\.window-m\d+)$/gm)].map((m) => m[1]);
         expect([first, ...listed].sort()).toEqual(['t.window-m1', 't.window-m2', 't.window-m3']);
-      } finally {
-        await app.close();
-      }
+      });
     },
     TEST_TIMEOUT_MS,
   );
@@ -131,8 +133,7 @@ describe('EmailAlerter (G7) against a real SMTP sink and MySQL', () => {
   it(
     'escapes a payload and error text carrying markup in the email HTML',
     async () => {
-      const app = await startApp();
-      try {
+      await withApp(DIGEST_WINDOW_MS, async (app) => {
         const script = '<script>alert(1)</script>';
         await parkAll(app, [
           failure('t.xss', 1, {
@@ -145,9 +146,7 @@ describe('EmailAlerter (G7) against a real SMTP sink and MySQL', () => {
         expect(email.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
         expect(email.html).not.toContain('<script');
         expect(email.text).toContain(`{"note":"${script}"}`);
-      } finally {
-        await app.close();
-      }
+      });
     },
     TEST_TIMEOUT_MS,
   );
@@ -155,31 +154,31 @@ describe('EmailAlerter (G7) against a real SMTP sink and MySQL', () => {
   it(
     'keeps parking while SMTP is down and sends the emails once it is back',
     async () => {
-      const app = await startApp();
-      try {
-        await sink.stop();
-        await parkAll(app, [failure('t.outage-a', 1), failure('t.outage-b', 1), failure('t.outage-b', 2)]);
-        expect(await countRows(app, 't.outage-a')).toBe(1);
-        expect(await countRows(app, 't.outage-b')).toBe(2);
-        expect(sink.received).toHaveLength(0);
+      await withApp(DIGEST_WINDOW_MS, async (app) => {
+        try {
+          await sink.stop();
+          await parkAll(app, [failure('t.outage-a', 1), failure('t.outage-b', 1), failure('t.outage-b', 2)]);
+          expect(await countRows(app, 't.outage-a')).toBe(1);
+          expect(await countRows(app, 't.outage-b')).toBe(2);
+          expect(sink.received).toHaveLength(0);
 
-        await sink.start();
-        const subjects = await waitFor(
-          () => {
-            const seen = sink.received.map((email) => email.subject);
-            return seen.length >= 3 && seen;
-          },
-          { what: 'two immediate emails and one digest after SMTP returned', timeoutMs: 30_000 },
-        );
-        expect([...subjects].sort()).toEqual([
-          '[billing] Digest: 1 more failure: handler-error on t.outage-b in 4 s',
-          '[billing] Message parked: handler-error on t.outage-a',
-          '[billing] Message parked: handler-error on t.outage-b',
-        ]);
-      } finally {
-        if (!sink.running) await sink.start();
-        await app.close();
-      }
+          await sink.start();
+          const subjects = await waitFor(
+            () => {
+              const seen = sink.received.map((email) => email.subject);
+              return seen.length >= 3 && seen;
+            },
+            { what: 'two immediate emails and one digest after SMTP returned', timeoutMs: 30_000 },
+          );
+          expect([...subjects].sort()).toEqual([
+            '[billing] Digest: 1 more failure: handler-error on t.outage-b in 4 s',
+            '[billing] Message parked: handler-error on t.outage-a',
+            '[billing] Message parked: handler-error on t.outage-b',
+          ]);
+        } finally {
+          if (!sink.running) await sink.start();
+        }
+      });
     },
     TEST_TIMEOUT_MS,
   );

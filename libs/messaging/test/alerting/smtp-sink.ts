@@ -69,3 +69,15 @@ export class SmtpSink {
     return this.received.filter((email) => pattern.test(email.subject));
   }
 }
+
+/**
+ * An `SmtpSink` started in `beforeAll` and stopped in `afterAll`. Call it at the top level of the file,
+ * before the describe (as `useTestNamespace`): the describe's apps then start after the sink and close
+ * before it stops, so no app sends into a stopped sink on its way down.
+ */
+export function useSmtpSink(): SmtpSink {
+  const sink = new SmtpSink();
+  beforeAll(() => sink.start());
+  afterAll(() => sink.stop());
+  return sink;
+}

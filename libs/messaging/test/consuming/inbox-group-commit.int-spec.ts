@@ -1,11 +1,11 @@
-import { Injectable, INestApplication } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DeliveryContext, MessagingMetrics, ReliableSubscribe, topologyNames } from '@app/messaging/testing';
 import { queuesIdle, waitFor, waitForSteady } from '../support';
 import { useTestNamespace } from '../support/namespace-fixture';
-import { startConsumingApp } from '../support/messaging-app';
+import { useConsumingApp } from '../support/messaging-app';
 import { createEffectTable, effectIdsOf, query } from './effect-table';
-import { RawPublisher } from './raw-publisher';
+import { useRawPublisher } from './raw-publisher';
 
 jest.setTimeout(60_000);
 
@@ -82,8 +82,18 @@ class BatchHandlers {
 const ns = useTestNamespace('groupcommit');
 
 describe('inbox group commit (one transaction for the deliveries ready together)', () => {
-  let app: INestApplication;
-  let publisher: RawPublisher;
+  beforeAll(() => createEffectTable(ns.database.url));
+  const app = useConsumingApp(
+    ns,
+    { providers: [BatchHandlers], logger: ['error'] },
+    {
+      serviceName: 'group-commit-test',
+      topology: { prefix: PREFIX },
+      consuming: { retryDelaysMs: [200, 400] },
+      relay: { enabled: false },
+    },
+  );
+  const publisher = useRawPublisher(ns);
 
   const publishBurst = (consumer: string, bodies: Array<{ id: string; body: object }>) =>
     publisher.publishAll(
@@ -111,25 +121,9 @@ describe('inbox group commit (one transaction for the deliveries ready together)
   };
   const runsOf = (id: string) => runs.filter((r) => r.messageId === id);
 
-  beforeAll(async () => {
-    await createEffectTable(ns.database.url);
-    app = await startConsumingApp(
-      ns.options({
-        serviceName: 'group-commit-test',
-        topology: { prefix: PREFIX },
-        consuming: { retryDelaysMs: [200, 400] },
-        relay: { enabled: false },
-      }),
-      { providers: [BatchHandlers], logger: ['error'] },
-    );
+  beforeAll(() => {
     db = app.get(DataSource);
     settledOf = (queue) => settled(queue);
-    publisher = await RawPublisher.open(ns.vhost.url);
-  });
-
-  afterAll(async () => {
-    await publisher?.close();
-    await app?.close();
   });
 
   it('commits the others of a batch once while the thrower is retried and parked alone', async () => {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, ChannelModel, ConfirmChannel } from 'amqplib';
+import type { TestNamespace } from '../support';
+import { useOpened } from '../support/block-fixture';
 
 export interface RawMessage {
   exchange: string;
@@ -80,4 +82,9 @@ export class RawPublisher {
   async close(): Promise<void> {
     await this.connection.close().catch(() => undefined);
   }
+}
+
+/** A `RawPublisher` on the namespace's vhost for a describe block: opened in `beforeAll`, closed in `afterAll`. */
+export function useRawPublisher(ns: TestNamespace): RawPublisher {
+  return useOpened('the raw publisher', () => RawPublisher.open(ns.vhost.url));
 }

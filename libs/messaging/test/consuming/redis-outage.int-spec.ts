@@ -1,9 +1,10 @@
-import { INestApplication, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DeliveryContext, MessagingMetrics, ReliableSubscribe, topologyNames } from '@app/messaging/testing';
-import { managementApi, PrivateRedis, startPrivateRedis, TestNamespace, waitFor } from '../support';
+import { managementApi, startPrivateRedis, TestNamespace, waitFor } from '../support';
+import { useOpened } from '../support/block-fixture';
 import { useTestNamespace } from '../support/namespace-fixture';
-import { startConsumingApp } from '../support/messaging-app';
-import { RawPublisher } from './raw-publisher';
+import { useConsumingApp } from '../support/messaging-app';
+import { useRawPublisher } from './raw-publisher';
 
 jest.setTimeout(120_000);
 
@@ -19,26 +20,16 @@ class OutageHandler {
 }
 
 const ns = useTestNamespace('redis_outage');
+// At the top level, so it is destroyed only after the describe's app closed.
+const redis = useOpened('the private Redis', startPrivateRedis, (opened) => opened.destroy());
 
 describe('Redis stopped while consuming (fail closed)', () => {
-  let redis: PrivateRedis;
-  let app: INestApplication;
-  let publisher: RawPublisher;
-
-  beforeAll(async () => {
-    redis = await startPrivateRedis();
-    app = await startConsumingApp(
-      ns.options({ redisUrl: redis.url, topology: { prefix: PREFIX }, relay: { enabled: false } }),
-      { providers: [OutageHandler] },
-    );
-    publisher = await RawPublisher.open(ns.vhost.url);
-  });
-
-  afterAll(async () => {
-    await publisher?.close();
-    await app?.close();
-    await redis?.destroy();
-  });
+  const app = useConsumingApp(ns, { providers: [OutageHandler] }, () => ({
+    redisUrl: redis.url,
+    topology: { prefix: PREFIX },
+    relay: { enabled: false },
+  }));
+  const publisher = useRawPublisher(ns);
 
   it('handles nothing and acks nothing while Redis is down, then handles everything once', async () => {
     const exchange = topologyNames(PREFIX).eventsExchange;

@@ -3,26 +3,20 @@ import {
   CanActivate,
   ExecutionContext,
   Injectable,
-  INestApplication,
   Module,
   NestInterceptor,
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import { IsInt, IsString, Min } from 'class-validator';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import {
-  DeliveryContext,
-  MESSAGING_REDIS,
-  MessagingMetrics,
-  ReliableSubscribe,
-  topologyNames,
-} from '@app/messaging/testing';
-import { deleteKeys, waitFor } from '../support';
+import { DeliveryContext, ReliableSubscribe, topologyNames } from '@app/messaging';
+import { MESSAGING_REDIS, MessagingMetrics } from '@app/messaging/testing';
+import { deleteKeys, HandlerEffects, waitFor } from '../support';
 import { useTestNamespace } from '../support/namespace-fixture';
-import { startConsumingApp } from '../support/messaging-app';
-import { RawPublisher } from './raw-publisher';
+import { OrderPlaced } from '../support/order-placed';
+import { useConsumingApp } from '../support/messaging-app';
+import { useRawPublisher } from './raw-publisher';
 
 jest.setTimeout(60_000);
 
@@ -30,25 +24,13 @@ const PREFIX = 'consume';
 const names = topologyNames(PREFIX);
 
 /** Effects the handlers had, per consumer: what a user would observe (a side effect per handled run). */
-const effects: Record<string, Array<{ messageId: string; attempt: number; payload: unknown }>> = {};
-const record = (consumer: string, payload: unknown, context: DeliveryContext) =>
-  (effects[consumer] ??= []).push({ messageId: context.messageId, attempt: context.attempt, payload });
-const effectsOf = (consumer: string) => effects[consumer] ?? [];
-
-class OrderPlaced {
-  @IsString()
-  orderId: string;
-
-  @IsInt()
-  @Min(1)
-  amount: number;
-}
+const effects = new HandlerEffects();
 
 @Injectable()
 class OrderHandlers {
   @ReliableSubscribe({ consumer: 'dedupe', routingKey: 'dedupe.*' })
   async dedupe(payload: unknown, context: DeliveryContext): Promise<void> {
-    record('dedupe', payload, context);
+    effects.record('dedupe', payload, context);
   }
 
   @ReliableSubscribe({ consumer: 'inbox', routingKey: 'inbox.*', inbox: true })
@@ -61,15 +43,15 @@ class OrderHandlers {
 
   @ReliableSubscribe({ consumer: 'flaky', routingKey: 'flaky.*' })
   async flaky(payload: { failTimes: number }, context: DeliveryContext): Promise<void> {
-    record('flaky-run', payload, context);
+    effects.record('flaky-run', payload, context);
     if (context.attempt <= payload.failTimes) throw new Error(`flaky failure ${context.attempt}`);
-    record('flaky', payload, context);
+    effects.record('flaky', payload, context);
   }
 
   @ReliableSubscribe({ consumer: 'poison', routingKey: 'poison.*' })
   async poison(payload: { poison?: boolean }, context: DeliveryContext): Promise<void> {
     if (payload.poison) throw new Error('cannot bill this order');
-    record('poison', payload, context);
+    effects.record('poison', payload, context);
   }
 
   @ReliableSubscribe({ consumer: 'rejecting', routingKey: 'reject.*', retry: { mode: 'reject-to-dlq' } })
@@ -80,12 +62,12 @@ class OrderHandlers {
   @ReliableSubscribe({ consumer: 'in-process', routingKey: 'in-process.*', retry: { mode: 'in-process' } })
   async inProcess(payload: { failTimes: number }, context: DeliveryContext): Promise<void> {
     if (context.attempt <= payload.failTimes) throw new Error(`in-process failure ${context.attempt}`);
-    record('in-process', payload, context);
+    effects.record('in-process', payload, context);
   }
 
   @ReliableSubscribe({ consumer: 'validated', routingKey: 'validated.*', schema: OrderPlaced })
   async validated(payload: OrderPlaced, context: DeliveryContext): Promise<void> {
-    record('validated', payload instanceof OrderPlaced, context);
+    effects.record('validated', payload instanceof OrderPlaced, context);
   }
 }
 
@@ -93,7 +75,7 @@ class OrderHandlers {
 class ShippingHandler {
   @ReliableSubscribe({ consumer: 'second-module', routingKey: 'second.*' })
   async ship(payload: unknown, context: DeliveryContext): Promise<void> {
-    record('second-module', payload, context);
+    effects.record('second-module', payload, context);
   }
 }
 
@@ -122,7 +104,7 @@ class EnhancedHandler {
   @UseGuards(RecordingGuard)
   @UseInterceptors(RecordingInterceptor)
   async handle(payload: unknown, context: DeliveryContext): Promise<void> {
-    record('enhanced', payload, context);
+    effects.record('enhanced', payload, context);
   }
 }
 
@@ -132,8 +114,17 @@ class ShippingModule {}
 const ns = useTestNamespace('consuming');
 
 describe('reliable consuming (manual ack, dedupe, retries, dead letters)', () => {
-  let app: INestApplication;
-  let publisher: RawPublisher;
+  const app = useConsumingApp(
+    ns,
+    { providers: [OrderHandlers, EnhancedHandler], imports: [ShippingModule] },
+    {
+      serviceName: 'consuming-test',
+      topology: { prefix: PREFIX },
+      consuming: { retryDelaysMs: [200, 400], maxMessageBytes: 4096 },
+      relay: { enabled: false },
+    },
+  );
+  const publisher = useRawPublisher(ns);
   let db: DataSource;
 
   const publish = (routingKey: string, body: unknown, messageId?: string | null) =>
@@ -151,37 +142,22 @@ describe('reliable consuming (manual ack, dedupe, retries, dead letters)', () =>
   };
 
   beforeAll(async () => {
-    app = await startConsumingApp(
-      ns.options({
-        serviceName: 'consuming-test',
-        topology: { prefix: PREFIX },
-        consuming: { retryDelaysMs: [200, 400], maxMessageBytes: 4096 },
-        relay: { enabled: false },
-      }),
-      { providers: [OrderHandlers, EnhancedHandler], imports: [ShippingModule] },
-    );
     db = app.get(DataSource);
     await db.query(
       'CREATE TABLE test_effect (id INT AUTO_INCREMENT PRIMARY KEY, consumer VARCHAR(64), message_id VARCHAR(64))',
     );
-    publisher = await RawPublisher.open(ns.vhost.url);
-  });
-
-  afterAll(async () => {
-    await publisher?.close();
-    await app?.close();
   });
 
   it('runs the handler once for a message delivered five times', async () => {
     for (let i = 0; i < 5; i++) await publish('dedupe.created', { n: 1 }, 'dup-1');
     await publish('dedupe.created', { n: 2 }, 'after-dup');
-    await waitFor(() => effectsOf('dedupe').some((e) => e.messageId === 'after-dup'), {
+    await waitFor(() => effects.of('dedupe').some((e) => e.messageId === 'after-dup'), {
       what: 'the message published after the duplicates',
     });
     await waitFor(async () => (await settled(names.queue('dedupe'))) === 6, {
       what: 'six deliveries settled',
     });
-    expect(effectsOf('dedupe').filter((e) => e.messageId === 'dup-1')).toHaveLength(1);
+    expect(effects.of('dedupe').filter((e) => e.messageId === 'dup-1')).toHaveLength(1);
   });
 
   it('keeps the effect once in inbox mode even when Redis loses its marks between deliveries', async () => {
@@ -200,16 +176,24 @@ describe('reliable consuming (manual ack, dedupe, retries, dead letters)', () =>
     expect(inbox).toEqual([{ message_id: 'inbox-1' }]);
   });
 
-  it('retries a handler that fails twice and applies its effect once, on the third attempt', async () => {
-    const id = await publish('flaky.created', { failTimes: 2 });
-    await waitFor(() => effectsOf('flaky').some((e) => e.messageId === id), {
-      what: 'the flaky message handled',
-    });
-    expect(effectsOf('flaky').filter((e) => e.messageId === id)).toEqual([
+  /**
+   * Publishes `{ failTimes: 2 }` to `consumer` and waits until its handler recorded it: once, on attempt 3.
+   * Returns the message id.
+   */
+  const handledOnceAfterTwoFailures = async (consumer: string, what: string) => {
+    const id = await publish(`${consumer}.created`, { failTimes: 2 });
+    await waitFor(() => effects.of(consumer).some((e) => e.messageId === id), { what });
+    expect(effects.of(consumer).filter((e) => e.messageId === id)).toEqual([
       expect.objectContaining({ attempt: 3 }),
     ]);
+    return id;
+  };
+
+  it('retries a handler that fails twice and applies its effect once, on the third attempt', async () => {
+    const id = await handledOnceAfterTwoFailures('flaky', 'the flaky message handled');
     expect(
-      effectsOf('flaky-run')
+      effects
+        .of('flaky-run')
         .filter((e) => e.messageId === id)
         .map((e) => e.attempt),
     ).toEqual([1, 2, 3]);
@@ -220,7 +204,7 @@ describe('reliable consuming (manual ack, dedupe, retries, dead letters)', () =>
     const poisonId = await publish('poison.created', { poison: true });
     const good = [];
     for (let i = 0; i < 100; i++) good.push(await publish('poison.created', { poison: false, i }));
-    await waitFor(() => effectsOf('poison').length === 100, { what: '100 good messages handled' });
+    await waitFor(() => effects.of('poison').length === 100, { what: '100 good messages handled' });
     const [parked] = await waitFor(
       async () => {
         const rows = await deadLetters('poison');
@@ -230,7 +214,7 @@ describe('reliable consuming (manual ack, dedupe, retries, dead letters)', () =>
     );
     expect(parked).toMatchObject({ message_id: poisonId, reason: 'handler-error', attempts: 3 });
     expect(await deadLetters('poison')).toHaveLength(1);
-    expect(new Set(effectsOf('poison').map((e) => e.messageId))).toEqual(new Set(good));
+    expect(new Set(effects.of('poison').map((e) => e.messageId))).toEqual(new Set(good));
     expect(await publisher.depth(names.queue('poison'))).toBe(0);
   });
 
@@ -244,13 +228,7 @@ describe('reliable consuming (manual ack, dedupe, retries, dead letters)', () =>
   });
 
   it('retries in process with backoff in in-process mode', async () => {
-    const id = await publish('in-process.created', { failTimes: 2 });
-    await waitFor(() => effectsOf('in-process').some((e) => e.messageId === id), {
-      what: 'in-process handled',
-    });
-    expect(effectsOf('in-process').filter((e) => e.messageId === id)).toEqual([
-      expect.objectContaining({ attempt: 3 }),
-    ]);
+    await handledOnceAfterTwoFailures('in-process', 'in-process handled');
   });
 
   it('parks bad input at once with its reason and keeps the queue flowing', async () => {
@@ -278,10 +256,10 @@ describe('reliable consuming (manual ack, dedupe, retries, dead letters)', () =>
         ['missing', 'missing-message-id'],
       ]),
     );
-    await waitFor(() => effectsOf('validated').some((e) => e.messageId === valid), {
+    await waitFor(() => effects.of('validated').some((e) => e.messageId === valid), {
       what: 'valid one handled',
     });
-    expect(effectsOf('validated')).toEqual([expect.objectContaining({ messageId: valid, payload: true })]);
+    expect(effects.of('validated')).toEqual([expect.objectContaining({ messageId: valid, payload: true })]);
   });
 
   it('applies the dedupe interceptor to a reliable handler declared in another module', async () => {
@@ -289,7 +267,7 @@ describe('reliable consuming (manual ack, dedupe, retries, dead letters)', () =>
     await waitFor(async () => (await settled(names.queue('second-module'))) === 3, {
       what: 'three deliveries settled',
     });
-    expect(effectsOf('second-module')).toHaveLength(1);
+    expect(effects.of('second-module')).toHaveLength(1);
     const redis = app.get<Redis>(MESSAGING_REDIS);
     expect(await redis.get(`${ns.redis.prefix}dedupe:second-module:second-1`)).toBe('done');
   });
@@ -300,11 +278,11 @@ describe('reliable consuming (manual ack, dedupe, retries, dead letters)', () =>
       what: 'three deliveries settled',
     });
     expect(enhancerCalls).toEqual(['guard rmq enhanced-1', 'interceptor enhanced-1']);
-    expect(effectsOf('enhanced')).toEqual([expect.objectContaining({ messageId: 'enhanced-1' })]);
+    expect(effects.of('enhanced')).toEqual([expect.objectContaining({ messageId: 'enhanced-1' })]);
 
     await publish('enhanced.created', { deny: true }, 'enhanced-denied');
     const [parked] = await waitFor(async () => deadLetters('enhanced'), { what: 'denied message parked' });
     expect(parked).toMatchObject({ message_id: 'enhanced-denied', reason: 'handler-error' });
-    expect(effectsOf('enhanced')).toHaveLength(1);
+    expect(effects.of('enhanced')).toHaveLength(1);
   });
 });

@@ -1,11 +1,12 @@
-import { Injectable, INestApplication } from '@nestjs/common';
-import { connect, ChannelModel } from 'amqplib';
+import { Injectable } from '@nestjs/common';
+import { connect } from 'amqplib';
 import { DataSource } from 'typeorm';
 import { ReliableSubscribe, topologyNames } from '@app/messaging/testing';
 import { waitFor } from '../support';
 import { useTestNamespace } from '../support/namespace-fixture';
-import { startConsumingApp } from '../support/messaging-app';
-import { SmtpSink } from '../alerting/smtp-sink';
+import { useOpened } from '../support/block-fixture';
+import { useConsumingApp } from '../support/messaging-app';
+import { useSmtpSink } from '../alerting/smtp-sink';
 
 const PREFIX = 'dl';
 const names = topologyNames(PREFIX);
@@ -28,33 +29,19 @@ class HeldHandler {
 }
 
 const ns = useTestNamespace('delivery_limit');
+const sink = useSmtpSink();
 
 describe('A message over the quorum queue delivery limit (broker backstop)', () => {
-  let app: INestApplication;
-  let amqp: ChannelModel;
-  const sink = new SmtpSink();
-
-  beforeAll(async () => {
-    await sink.start();
-    app = await startConsumingApp(
-      ns.options({
-        serviceName: 'billing',
-        relay: { enabled: false },
-        topology: { prefix: PREFIX },
-        consuming: { deliveryLimit: DELIVERY_LIMIT, maxAttempts: 1 },
-        alerting: { smtpUrl: sink.url },
-      }),
-      { providers: [HeldHandler] },
-    );
-    amqp = await connect(ns.vhost.url);
-  });
-
-  afterAll(async () => {
-    app?.get(HeldHandler).release();
-    await app?.close();
-    await amqp?.close();
-    await sink.stop();
-  });
+  // Declared before the app: Jest runs afterAll hooks in that order, so the held delivery goes first.
+  afterAll(() => app.get(HeldHandler).release());
+  const app = useConsumingApp(ns, { providers: [HeldHandler] }, () => ({
+    serviceName: 'billing',
+    relay: { enabled: false },
+    topology: { prefix: PREFIX },
+    consuming: { deliveryLimit: DELIVERY_LIMIT, maxAttempts: 1 },
+    alerting: { smtpUrl: sink.url },
+  }));
+  const amqp = useOpened('the test connection', () => connect(ns.vhost.url));
 
   it('is recorded as a delivery-limit dead letter, alerted, and acked off the DLQ', async () => {
     const channel = await amqp.createChannel();

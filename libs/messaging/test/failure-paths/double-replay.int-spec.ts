@@ -1,17 +1,8 @@
-import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DeadLetterService } from '@app/messaging/testing';
 import { waitFor, waitForQuiescence } from '../support';
 import { useTestNamespace } from '../support/namespace-fixture';
-import { createMessagingApp } from '../support/messaging-app';
-import {
-  BrokerProbe,
-  outboxDrained,
-  FAST_PARTITIONS,
-  FAST_RELAY,
-  Received,
-  sqlQuery,
-} from '../publishing/relay-test-kit';
+import { outboxDrained, sqlQuery, useCollectingProbe, useRelayTestApp } from '../publishing/relay-test-kit';
 
 jest.setTimeout(90_000);
 
@@ -27,30 +18,11 @@ const ns = useTestNamespace('double_replay');
  * goes through the outbox in the transaction that marks the row replayed; exactly one may commit.
  */
 describe('G8: a dead letter replayed twice at the same time', () => {
-  let app: INestApplication;
-  let broker: BrokerProbe;
-  let delivered: Received[];
-
-  beforeAll(async () => {
-    broker = await BrokerProbe.open(ns);
-    await broker.channel.assertQueue(TARGET, { durable: true });
-    delivered = await broker.collect(TARGET);
-    app = await createMessagingApp(
-      ns.options({
-        serviceName: 'billing',
-        admin: { token: TOKEN },
-        relay: FAST_RELAY,
-        relayPartitions: FAST_PARTITIONS,
-      }),
-      { logger: ['error'] },
-    );
-    await app.init();
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await broker?.close();
-  });
+  // The replays go to the dead letters' queue by name: a queue of its own, no exchange.
+  const { delivered } = useCollectingProbe(ns, TARGET, (probe) =>
+    probe.channel.assertQueue(TARGET, { durable: true }),
+  );
+  const { app } = useRelayTestApp(ns, { serviceName: 'billing', admin: { token: TOKEN } });
 
   it('is replayed once: one request wins, the other is refused, one message arrives', async () => {
     const parked = await Promise.all(

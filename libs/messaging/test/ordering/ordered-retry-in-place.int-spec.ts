@@ -1,8 +1,9 @@
-import { Injectable, INestApplication } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DeliveryContext, ReliableSubscribe, topologyNames } from '@app/messaging/testing';
-import { createEffectTable, query } from '../consuming/effect-table';
+import { query } from '../consuming/effect-table';
 import { FAST_PARTITIONS, FAST_RELAY } from '../publishing/relay-test-kit';
-import { startConsumingApp } from '../support/messaging-app';
+import { useOpened } from '../support/block-fixture';
+import { useConsumingApp } from '../support/messaging-app';
 import {
   effects,
   keyName,
@@ -10,9 +11,9 @@ import {
   OrderedWriter,
   RELAY_PARTITIONS,
   STREAM,
+  useOrderingNamespace,
   waitForQuiet,
 } from './ordering-test-kit';
-import { useTestNamespace } from '../support/namespace-fixture';
 
 const PREFIX = 'ordering';
 const KEYS = 200;
@@ -63,33 +64,23 @@ class LedgerHandler {
   }
 }
 
-const ns = useTestNamespace('ordered_retry');
+const ns = useOrderingNamespace('ordered_retry');
 
 describe('an ordered message that fails twice, then succeeds', () => {
-  let app: INestApplication | undefined;
-  let writer: OrderedWriter | undefined;
-
-  beforeAll(async () => {
-    await createEffectTable(ns.database.url);
-    app = await startConsumingApp(
-      ns.options({
-        serviceName: 'ordering-consumer',
-        topology: { prefix: PREFIX },
-        relay: FAST_RELAY,
-        relayPartitions: { ...FAST_PARTITIONS, count: RELAY_PARTITIONS },
-      }),
-      { providers: [LedgerHandler], logger: ['error'] },
-    );
-    writer = await OrderedWriter.on(app);
-  });
-
-  afterAll(async () => {
-    await writer?.close();
-    await app?.close();
-  });
+  const app = useConsumingApp(
+    ns,
+    { providers: [LedgerHandler], logger: ['error'] },
+    {
+      serviceName: 'ordering-consumer',
+      topology: { prefix: PREFIX },
+      relay: FAST_RELAY,
+      relayPartitions: { ...FAST_PARTITIONS, count: RELAY_PARTITIONS },
+    },
+  );
+  const writer = useOpened('the ordered writer', () => OrderedWriter.on(app));
 
   it('is retried in place: its successors wait behind it, other keys of its partition keep flowing', async () => {
-    await writer!.writeRounds(KEYS, PER_KEY);
+    await writer.writeRounds(KEYS, PER_KEY);
     await waitForQuiet(ns, PREFIX, TOTAL);
 
     // Effect order: every key 1..50 exactly once, the failing key's 10 committed on its third run.

@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OutboxService, TopologyService, topologyNames } from '@app/messaging';
-import { query } from '../consuming/effect-table';
+import { createEffectTable, query } from '../consuming/effect-table';
 import { ChildApp, managementApi, startChild, TestNamespace, waitFor } from '../support';
+import { useTestNamespace } from '../support/namespace-fixture';
 import { createMessagingApp } from '../support/messaging-app';
 
 /** The consumer fixture's ordered subscription: stream `orders`, consumer `ordered`, effects in `test_effect`. */
@@ -22,6 +23,18 @@ export interface Effect {
 }
 
 export const keyName = (index: number) => `order-${index}`;
+
+/**
+ * `useTestNamespace` for an ordering test (top level of the file, likewise): its `test_effect` table,
+ * where the ordered handlers write, is made in `beforeAll` before any consumer starts.
+ */
+export function useOrderingNamespace(label: string): TestNamespace {
+  const ns = useTestNamespace(label);
+  beforeAll(async () => {
+    await createEffectTable(ns.database.url);
+  });
+  return ns;
+}
 
 /** A producer: writes outbox rows through `OutboxService.add` in its own transactions; no relay of its own. */
 export class OrderedWriter {
@@ -281,6 +294,9 @@ export interface OrderedRunShape {
   keys: number;
   perKey: number;
 }
+
+/** The acceptance run of docs/ordering.md: 200 keys of 50 messages each (10,000), under prefix `ordering`. */
+export const ACCEPTANCE_RUN: OrderedRunShape = { prefix: 'ordering', keys: 200, perKey: 50 };
 
 /**
  * One acceptance run (`OrderedStreamRun`): writes `keys` × `perKey` messages while `disturb` acts on

@@ -1,29 +1,15 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
-import { OutboxService } from '@app/messaging';
+import { EntityManager } from 'typeorm';
 import { ConfirmedPublisher } from '@app/messaging/testing';
 import { sleep, waitFor } from '../support';
 import { useTestNamespace } from '../support/namespace-fixture';
-import { sqlQuery, startMessagingApp, useCollectingProbe } from './relay-test-kit';
+import { sqlQuery, useCollectingProbe, useRelayTestApp } from './relay-test-kit';
 
 const ns = useTestNamespace('keyed_order');
 
 describe('Relay per-key order (G5, publishing side)', () => {
-  let app: INestApplicationContext;
-  let outbox: OutboxService;
-  let db: DataSource;
   const { delivered, channel } = useCollectingProbe(ns, 'orders');
-
-  beforeAll(async () => {
-    // A 60 s poll: anything published promptly was woken by the post-commit hook.
-    app = await startMessagingApp(ns, { relay: { maxAttempts: 100, pollIntervalMs: 60_000 } });
-    outbox = app.get(OutboxService);
-    db = app.get(DataSource);
-  });
-
-  afterAll(async () => {
-    await app?.close();
-  });
+  // A 60 s poll: anything published promptly was woken by the post-commit hook.
+  const { app, outbox, db } = useRelayTestApp(ns, { relay: { maxAttempts: 100, pollIntervalMs: 60_000 } });
 
   const seqsOf = (key: string) =>
     delivered

@@ -1,9 +1,7 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { AlertBus, AlertEvent, OutboxService, PayloadTooLargeError } from '@app/messaging/testing';
+import { AlertBus, AlertEvent, PayloadTooLargeError } from '@app/messaging/testing';
 import { waitFor, waitForQuiescence } from '../support';
 import { useTestNamespace } from '../support/namespace-fixture';
-import { distinct, outboxDrained, sqlQuery, startMessagingApp, useCollectingProbe } from './relay-test-kit';
+import { distinct, outboxDrained, sqlQuery, useCollectingProbe, useRelayTestApp } from './relay-test-kit';
 
 interface OutboxRow {
   message_id: string;
@@ -22,24 +20,14 @@ interface DeadLetterRow {
 const ns = useTestNamespace('relay');
 
 describe('Outbox relay: transactional outbox, confirmed and routed publishing (G1-G3)', () => {
-  let app: INestApplicationContext;
-  let outbox: OutboxService;
-  let db: DataSource;
   const { delivered, channel } = useCollectingProbe(ns, 'orders');
-  const alerts: AlertEvent[] = [];
-
-  beforeAll(async () => {
-    app = await startMessagingApp(ns, {
-      relay: { maxAttempts: 3 },
-      outbox: { maxPayloadBytes: 1024 },
-    });
-    app.get(AlertBus).subscribe((event) => alerts.push(event));
-    outbox = app.get(OutboxService);
-    db = app.get(DataSource);
+  const { app, outbox, db } = useRelayTestApp(ns, {
+    relay: { maxAttempts: 3 },
+    outbox: { maxPayloadBytes: 1024 },
   });
-
-  afterAll(async () => {
-    await app?.close();
+  const alerts: AlertEvent[] = [];
+  beforeAll(() => {
+    app.get(AlertBus).subscribe((event) => alerts.push(event));
   });
 
   const rowOf = async (messageId: string) =>

@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { INestApplicationContext } from '@nestjs/common';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { connect, ChannelModel, Channel, ConsumeMessage } from 'amqplib';
 import { createConnection } from 'mysql2/promise';
+import { DataSource } from 'typeorm';
 import {
   MessagingModuleOptions,
+  OutboxService,
   outboxPartitionOf,
   RelayOptions,
   RelayPartitionOptions,
 } from '@app/messaging/testing';
 import { ChildApp, startChild, TestNamespace } from '../support';
-import { createMessagingApp } from '../support/messaging-app';
+import { lateBound } from '../support/block-fixture';
+import { createMessagingApp, useMessagingApp } from '../support/messaging-app';
 
 export const RELAY_PROCESS_FIXTURE = join(__dirname, 'relay-process.fixture.ts');
 
@@ -24,21 +27,43 @@ export const FAST_RELAY: Partial<RelayOptions> = {
 };
 export const FAST_PARTITIONS: Partial<RelayPartitionOptions> = { leaseMs: 3000 };
 
+/** What a relay test sets on its app; `relay` and `relayPartitions` merged over `FAST_RELAY` and `FAST_PARTITIONS`. */
+export type RelayTestOptions = Partial<
+  Pick<MessagingModuleOptions, 'serviceName' | 'admin' | 'relay' | 'relayPartitions' | 'retention' | 'outbox'>
+>;
+
+function relayTestOverrides(options: RelayTestOptions): Partial<MessagingModuleOptions> {
+  return {
+    serviceName: 'relay-test',
+    ...options,
+    relay: { ...FAST_RELAY, ...options.relay },
+    relayPartitions: { ...FAST_PARTITIONS, ...options.relayPartitions },
+  };
+}
+
 export async function startMessagingApp(
   ns: TestNamespace,
-  options: Pick<MessagingModuleOptions, 'relay' | 'relayPartitions' | 'retention' | 'outbox'> = {},
+  options: RelayTestOptions = {},
 ): Promise<INestApplicationContext> {
-  const app = await createMessagingApp(
-    ns.options({
-      serviceName: 'relay-test',
-      ...options,
-      relay: { ...FAST_RELAY, ...options.relay },
-      relayPartitions: { ...FAST_PARTITIONS, ...options.relayPartitions },
-    }),
-    { logger: ['error'] },
-  );
+  const app = await createMessagingApp(ns.options(relayTestOverrides(options)), { logger: ['error'] });
   await app.init();
   return app;
+}
+
+/**
+ * `startMessagingApp` for a describe block (closed in `afterAll`), handed out at once with the two
+ * services relay tests write through: the outbox and the app's DataSource.
+ */
+export function useRelayTestApp(
+  ns: TestNamespace,
+  options: RelayTestOptions = {},
+): { app: INestApplication; outbox: OutboxService; db: DataSource } {
+  const app = useMessagingApp(ns, { logger: ['error'] }, relayTestOverrides(options));
+  return {
+    app,
+    outbox: lateBound('the outbox', () => app.get(OutboxService)),
+    db: lateBound('the DataSource', () => app.get(DataSource)),
+  };
 }
 
 /** A message as a test queue received it. */
@@ -109,16 +134,19 @@ export async function collectingProbe(
 /**
  * `collectingProbe` for a whole describe block: opened in `beforeAll`, closed in `afterAll`. `delivered`
  * is one array for the block, so it may be destructured at once; `channel` only once the probe is open.
+ * `declare` sets up what the probe collects from, queue `name` included: by default a fanout exchange
+ * `name` bound to a durable queue `name`.
  */
 export function useCollectingProbe(
   ns: TestNamespace,
   name: string,
+  declare: (probe: BrokerProbe) => Promise<unknown> = (probe) => probe.exchangeWithQueue(name),
 ): { delivered: Received[]; channel(): Channel } {
   const delivered: Received[] = [];
   let broker: BrokerProbe | undefined;
   beforeAll(async () => {
     broker = await BrokerProbe.open(ns);
-    await broker.exchangeWithQueue(name);
+    await declare(broker);
     await broker.collect(name, delivered);
   });
   afterAll(async () => {

@@ -1,4 +1,3 @@
-import { Inject, INestApplication, Injectable } from '@nestjs/common';
 import { ClientProxy, ClientsModule } from '@nestjs/microservices';
 import { connect, ChannelModel, ConsumeMessage } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
@@ -6,41 +5,22 @@ import { DataSource } from 'typeorm';
 import { OutboxClientProxy, OutboxRecordBuilder, OutboxService, TopologyService } from '@app/messaging';
 import { waitFor } from '../support';
 import { useTestNamespace } from '../support/namespace-fixture';
-import { createMessagingApp } from '../support/messaging-app';
+import { useMessagingApp } from '../support/messaging-app';
 
 const CLIENT = 'REMINDERS_CLIENT';
-
-@Injectable()
-class Reminders {
-  constructor(
-    private readonly outbox: OutboxService,
-    @Inject(CLIENT) private readonly client: ClientProxy,
-  ) {}
-
-  remind(invoiceId: string, delayMs: number): Promise<string> {
-    return this.outbox.transaction(async () => {
-      const record = new OutboxRecordBuilder({ invoiceId }).setSchedule(delayMs).build();
-      return lastValueFrom(this.client.emit<string>('invoice.reminder', record));
-    });
-  }
-}
 
 const ns = useTestNamespace('scheduled-client');
 
 describe('Scheduled emit through the outbox ClientProxy (ADR 0301)', () => {
-  let app: INestApplication;
+  const app = useMessagingApp(
+    ns,
+    { imports: [ClientsModule.register([{ name: CLIENT, customClass: OutboxClientProxy }])] },
+    { topology: { prefix: 'sched' }, relay: { pollIntervalMs: 200 } },
+  );
   let connection: ChannelModel;
   const received: Array<{ message: ConsumeMessage; at: number }> = [];
 
   beforeAll(async () => {
-    app = await createMessagingApp(
-      ns.options({ topology: { prefix: 'sched' }, relay: { pollIntervalMs: 200 } }),
-      {
-        imports: [ClientsModule.register([{ name: CLIENT, customClass: OutboxClientProxy }])],
-        providers: [Reminders],
-      },
-    );
-    await app.init();
     const exchange = await app.get(TopologyService).declareEventsExchange();
     connection = await connect(ns.vhost.url);
     const channel = await connection.createChannel();
@@ -53,11 +33,20 @@ describe('Scheduled emit through the outbox ClientProxy (ADR 0301)', () => {
 
   afterAll(async () => {
     await connection?.close().catch(() => undefined);
-    await app?.close();
   });
 
+  /**
+   * What a service of the app does (transport/outbox-client.int-spec.ts has one): emits a reminder
+   * through the outbox client inside a transaction, scheduled `delayMs` ahead; returns its message id.
+   */
+  const remind = (invoiceId: string, delayMs: number): Promise<string> =>
+    app.get(OutboxService).transaction(async () => {
+      const record = new OutboxRecordBuilder({ invoiceId }).setSchedule(delayMs).build();
+      return lastValueFrom(app.get<ClientProxy>(CLIENT).emit<string>('invoice.reminder', record));
+    });
+
   it('holds an emit() scheduled with setSchedule until it is due, then publishes it once', async () => {
-    const messageId = await app.get(Reminders).remind('inv-9', 1500);
+    const messageId = await remind('inv-9', 1500);
     const [row] = await app
       .get(DataSource)
       .query('SELECT held, deliver_at FROM outbox_message WHERE message_id = ?', [messageId]);

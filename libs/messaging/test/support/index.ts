@@ -8,3 +8,4 @@ export * from './child-app';
 export * from './broker-control';
 export * from './private-redis';
 export * from './quiescence';
+export * from './handler-effects';

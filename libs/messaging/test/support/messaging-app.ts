@@ -1,10 +1,16 @@
 import type { INestApplication, LogLevel, ModuleMetadata, Provider } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { MessagingModule, ReliableSubscriptionExplorer } from '@app/messaging/testing';
+import {
+  MessagingModule,
+  MessagingModuleOptions,
+  ReliableSubscriptionExplorer,
+} from '@app/messaging/testing';
+import { lateBound } from './block-fixture';
+import type { TestNamespace } from './test-namespace';
 
 /*
  * Not re-exported from ./index: the chaos harness and the benchmarks import that index outside Jest, and
- * this file loads the whole library.
+ * this file loads the whole library (and its `use…` fixtures register Jest hooks).
  */
 
 /** What `MessagingModule.forRoot` takes: the module options and the `features` switches. */
@@ -42,7 +48,55 @@ export async function startConsumingApp(
   extras: MessagingAppExtras = {},
 ): Promise<INestApplication> {
   const app = await createMessagingApp(options, extras);
+  await startConsuming(app);
+  return app;
+}
+
+/** Starts a created app as `startConsumingApp` does. */
+async function startConsuming(app: INestApplication): Promise<void> {
   await app.init();
   await app.get(ReliableSubscriptionExplorer).whenConsuming();
-  return app;
+}
+
+/** What a describe block's app sets on top of its namespace's options (`TestNamespace.options`). */
+export type AppOverrides = Partial<MessagingModuleOptions>;
+
+export interface AppFixtureExtras extends MessagingAppExtras {
+  /** How the created app starts; `app.init()` when left out. */
+  start?: (app: INestApplication) => Promise<unknown>;
+}
+
+/**
+ * A describe block's app: `createMessagingApp(ns.options(overrides), extras)` in `beforeAll`, then
+ * `start`, and closed in `afterAll`. The returned app stands for that one (see `lateBound`): tests call
+ * `app.get(…)` on it as usual; a test may close it itself, the `afterAll` then leaves it be.
+ * `overrides` may be a function, read in `beforeAll`, where a value exists only from then on (the URL
+ * of an SMTP sink, say).
+ */
+export function useMessagingApp(
+  ns: TestNamespace,
+  { start = (app) => app.init(), ...extras }: AppFixtureExtras,
+  overrides: AppOverrides | (() => AppOverrides),
+): INestApplication {
+  let app: INestApplication | undefined;
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => (closing ??= app ? app.close() : Promise.resolve());
+  beforeAll(async () => {
+    app = await createMessagingApp(
+      ns.options(typeof overrides === 'function' ? overrides() : overrides),
+      extras,
+    );
+    await start(app);
+  });
+  afterAll(close);
+  return lateBound('the messaging app', () => app, { close });
+}
+
+/** `useMessagingApp` started as `startConsumingApp` starts it: initialised, every reliable subscription consuming. */
+export function useConsumingApp(
+  ns: TestNamespace,
+  extras: MessagingAppExtras,
+  overrides: AppOverrides | (() => AppOverrides),
+): INestApplication {
+  return useMessagingApp(ns, { ...extras, start: startConsuming }, overrides);
 }

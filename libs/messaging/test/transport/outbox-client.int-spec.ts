@@ -1,4 +1,4 @@
-import { Inject, INestApplication, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ClientProxy, ClientsModule } from '@nestjs/microservices';
 import { ConfirmChannel, connect, ChannelModel, ConsumeMessage } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
@@ -13,7 +13,7 @@ import {
 } from '@app/messaging';
 import { waitFor } from '../support';
 import { useTestNamespace } from '../support/namespace-fixture';
-import { createMessagingApp } from '../support/messaging-app';
+import { useMessagingApp } from '../support/messaging-app';
 import { queuesIdle, waitForSteady } from '../support/quiescence';
 
 jest.setTimeout(60_000);
@@ -53,7 +53,18 @@ class Orders {
 const ns = useTestNamespace('outbox-client');
 
 describe('outbox ClientProxy: emit() commits with the business transaction', () => {
-  let app: INestApplication;
+  const app = useMessagingApp(
+    ns,
+    {
+      imports: [
+        ClientsModule.register([
+          { name: ORDERS_CLIENT, customClass: OutboxClientProxy, options: { stream: STREAM } },
+        ]),
+      ],
+      providers: [Orders],
+    },
+    { topology: { prefix: 'client' }, relay: { pollIntervalMs: 200 } },
+  );
   let orders: Orders;
   let connection: ChannelModel;
   let channel: ConfirmChannel;
@@ -61,18 +72,6 @@ describe('outbox ClientProxy: emit() commits with the business transaction', () 
   const queue = 'client-test.observer';
 
   beforeAll(async () => {
-    app = await createMessagingApp(
-      ns.options({ topology: { prefix: 'client' }, relay: { pollIntervalMs: 200 } }),
-      {
-        imports: [
-          ClientsModule.register([
-            { name: ORDERS_CLIENT, customClass: OutboxClientProxy, options: { stream: STREAM } },
-          ]),
-        ],
-        providers: [Orders],
-      },
-    );
-    await app.init();
     orders = app.get(Orders);
     const exchange = await app.get(TopologyService).declareOrderedStream(STREAM);
     await app.get(DataSource).query('CREATE TABLE test_order (id VARCHAR(64) PRIMARY KEY)');
@@ -85,7 +84,6 @@ describe('outbox ClientProxy: emit() commits with the business transaction', () 
 
   afterAll(async () => {
     await connection?.close().catch(() => undefined);
-    await app?.close();
   });
 
   const rows = (sql: string) => app.get(DataSource).query(sql);

@@ -1,21 +1,15 @@
-import { Controller, INestApplication, UseInterceptors, ValidationPipe } from '@nestjs/common';
+import { Controller, UseInterceptors, ValidationPipe } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { IsInt, IsString, Min } from 'class-validator';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import {
-  connectReliableTransport,
-  DedupeInterceptor,
-  ReliableEvent,
-  ReliableRmqContext,
-  ReliableServer,
-  topologyNames,
-} from '@app/messaging/testing';
-import { SmtpSink } from '../alerting/smtp-sink';
-import { RawPublisher } from '../consuming/raw-publisher';
-import { startChild, waitFor } from '../support';
+import { connectReliableTransport, ReliableEvent, ReliableRmqContext, topologyNames } from '@app/messaging';
+import { DedupeInterceptor } from '@app/messaging/testing';
+import { useSmtpSink } from '../alerting/smtp-sink';
+import { useRawPublisher } from '../consuming/raw-publisher';
+import { HandlerEffects, startChild, waitFor } from '../support';
 import { useTestNamespace } from '../support/namespace-fixture';
-import { createMessagingApp } from '../support/messaging-app';
+import { OrderPlaced } from '../support/order-placed';
+import { useMessagingApp } from '../support/messaging-app';
 import { queuesIdle, waitForSteady } from '../support/quiescence';
 
 jest.setTimeout(120_000);
@@ -25,19 +19,10 @@ const names = topologyNames(PREFIX);
 const QUEUE = names.queue('events');
 
 /** Handler runs, per handler: the effects a user would observe. */
-const effects: Record<string, Array<{ messageId: string; attempt: number; payload: unknown }>> = {};
+const effects = new HandlerEffects();
+/** Records through the transport's own context accessors, as a Nest microservice handler reads them. */
 const record = (handler: string, payload: unknown, ctx: ReliableRmqContext) =>
-  (effects[handler] ??= []).push({ messageId: ctx.getMessageId(), attempt: ctx.getAttempt(), payload });
-const effectsOf = (handler: string) => effects[handler] ?? [];
-
-class OrderPlaced {
-  @IsString()
-  orderId: string;
-
-  @IsInt()
-  @Min(1)
-  amount: number;
-}
+  effects.record(handler, payload, { messageId: ctx.getMessageId(), attempt: ctx.getAttempt() });
 
 @Controller()
 class EventHandlers {
@@ -81,13 +66,30 @@ class EventHandlers {
 }
 
 const ns = useTestNamespace('transport');
+const sink = useSmtpSink();
 
 describe('reliable Nest transport: @EventPattern handlers on the reliable pipeline', () => {
-  let app: INestApplication;
-  let server: ReliableServer;
-  let publisher: RawPublisher;
+  const app = useMessagingApp(
+    ns,
+    {
+      controllers: [EventHandlers],
+      start: async (created) => {
+        const { server } = connectReliableTransport(created, { consumer: 'events' });
+        await created.init();
+        await created.startAllMicroservices();
+        await server.whenConsuming();
+      },
+    },
+    () => ({
+      serviceName: 'transport-test',
+      topology: { prefix: PREFIX },
+      consuming: { retryDelaysMs: [200, 400] },
+      relay: { enabled: false },
+      alerting: { smtpUrl: sink.url, sendRetryMaxMs: 1_000 },
+    }),
+  );
+  const publisher = useRawPublisher(ns);
   let db: DataSource;
-  const sink = new SmtpSink();
 
   const publish = (routingKey: string, body: unknown, messageId?: string) =>
     publisher.publish({ exchange: names.eventsExchange, routingKey, body, messageId });
@@ -104,7 +106,7 @@ describe('reliable Nest transport: @EventPattern handlers on the reliable pipeli
     let runs = -1;
     await waitForSteady(
       async () => {
-        const total = Object.values(effects).reduce((sum, list) => sum + list.length, 0);
+        const total = effects.total();
         const steady = total === runs;
         runs = total;
         return steady && (await queuesIdle(ns.vhost.name, [QUEUE, names.queue('inbox')]));
@@ -114,38 +116,16 @@ describe('reliable Nest transport: @EventPattern handlers on the reliable pipeli
   };
 
   beforeAll(async () => {
-    await sink.start();
-    app = await createMessagingApp(
-      ns.options({
-        serviceName: 'transport-test',
-        topology: { prefix: PREFIX },
-        consuming: { retryDelaysMs: [200, 400] },
-        relay: { enabled: false },
-        alerting: { smtpUrl: sink.url, sendRetryMaxMs: 1_000 },
-      }),
-      { controllers: [EventHandlers] },
-    );
-    server = connectReliableTransport(app, { consumer: 'events' }).server;
-    await app.init();
-    await app.startAllMicroservices();
-    await server.whenConsuming();
     db = app.get(DataSource);
     await db.query('CREATE TABLE test_effect (id INT AUTO_INCREMENT PRIMARY KEY, message_id VARCHAR(64))');
-    publisher = await RawPublisher.open(ns.vhost.url);
-  });
-
-  afterAll(async () => {
-    await publisher?.close();
-    await app?.close();
-    await sink.stop();
   });
 
   it('runs an @EventPattern handler once for a message delivered five times', async () => {
     for (let i = 0; i < 5; i++) await publish('dedupe.created', { n: 1 }, 'dup-1');
     for (let i = 0; i < 5; i++) await publish('intercepted.created', { n: 1 }, 'dup-2');
     await quiet();
-    expect(effectsOf('dedupe').filter((e) => e.messageId === 'dup-1')).toHaveLength(1);
-    expect(effectsOf('intercepted').filter((e) => e.messageId === 'dup-2')).toHaveLength(1);
+    expect(effects.of('dedupe').filter((e) => e.messageId === 'dup-1')).toHaveLength(1);
+    expect(effects.of('intercepted').filter((e) => e.messageId === 'dup-2')).toHaveLength(1);
   });
 
   it('keeps one effect in inbox mode, written through ctx.getManager()', async () => {
@@ -159,11 +139,11 @@ describe('reliable Nest transport: @EventPattern handlers on the reliable pipeli
 
   it('retries a handler that fails twice: attempts 1, 2, 3 and one effect', async () => {
     const id = await publish('flaky.created', { failTimes: 2 });
-    await waitFor(() => effectsOf('flaky').some((e) => e.messageId === id), { what: 'the flaky message' });
+    await waitFor(() => effects.of('flaky').some((e) => e.messageId === id), { what: 'the flaky message' });
     await quiet();
-    const runs = effectsOf('flaky-run').filter((e) => e.messageId === id);
+    const runs = effects.of('flaky-run').filter((e) => e.messageId === id);
     expect(runs.map((e) => e.attempt)).toEqual([1, 2, 3]);
-    expect(effectsOf('flaky').filter((e) => e.messageId === id)).toEqual([
+    expect(effects.of('flaky').filter((e) => e.messageId === id)).toEqual([
       expect.objectContaining({ attempt: 3 }),
     ]);
     expect(await deadLetters(`message_id = '${id}'`)).toEqual([]);
@@ -181,8 +161,8 @@ describe('reliable Nest transport: @EventPattern handlers on the reliable pipeli
     });
     expect(email.subject).toContain(`handler-error on ${QUEUE}`);
     await quiet();
-    expect(new Set(effectsOf('poison').map((e) => e.messageId))).toEqual(new Set(good));
-    expect(effectsOf('poison')).toHaveLength(100);
+    expect(new Set(effects.of('poison').map((e) => e.messageId))).toEqual(new Set(good));
+    expect(effects.of('poison')).toHaveLength(100);
     expect(await deadLetters(`message_id = '${poisonId}'`)).toHaveLength(1);
   });
 
@@ -195,9 +175,9 @@ describe('reliable Nest transport: @EventPattern handlers on the reliable pipeli
     expect(refused.reason).toBe('validation-failed');
     expect(refused.error).toMatch(/amount/);
     await quiet();
-    expect(effectsOf('validated')).toEqual([expect.objectContaining({ messageId: valid, payload: true })]);
+    expect(effects.of('validated')).toEqual([expect.objectContaining({ messageId: valid, payload: true })]);
     // Refused at once: one run, never retried.
-    expect(effectsOf('dedupe').some((e) => e.messageId === malformed)).toBe(false);
+    expect(effects.of('dedupe').some((e) => e.messageId === malformed)).toBe(false);
   });
 
   it('parks a routing key no handler matches as no-handler (not dropped, not requeued)', async () => {
