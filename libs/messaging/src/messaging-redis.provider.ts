@@ -1,4 +1,4 @@
-import type { FactoryProvider } from '@nestjs/common';
+import { FactoryProvider, Logger } from '@nestjs/common';
 import Redis, { RedisOptions } from 'ioredis';
 import { coalesceSocketWrites } from './broker/coalesce-socket-writes';
 import { MESSAGING_OPTIONS, MESSAGING_REDIS } from './messaging.constants';
@@ -32,6 +32,12 @@ export function createMessagingRedis(
 ): Redis {
   const options: RedisOptions = { connectionName: o.serviceName, ...FAIL_FAST, ...o.redisOptions };
   const redis = options.sentinels ? new Redis(options) : new Redis(o.redisUrl, options);
+  // Without a listener ioredis prints every connection error with console.error, past the app's logger.
+  // An outage is expected and handled (commands fail closed, the client reconnects), hence a warning.
+  const logger = new Logger('MessagingRedis');
+  redis.on('error', (error: Error) =>
+    logger.warn({ msg: 'Redis connection error; commands fail until it reconnects', error: error.message }),
+  );
   // The dedupe claim and done batches of one tick leave in one write (ADR 0204).
   if (o.sockets?.coalesceWrites) redis.on('connect', () => coalesceSocketWrites(redis.stream));
   return redis;
