@@ -42,17 +42,7 @@ export async function createMessagingApp(
     : moduleRef.createNestApplication({ logger: extras.logger });
 }
 
-/** `createMessagingApp`, initialised, once every reliable subscription consumes. */
-export async function startConsumingApp(
-  options: MessagingAppOptions,
-  extras: MessagingAppExtras = {},
-): Promise<INestApplication> {
-  const app = await createMessagingApp(options, extras);
-  await startConsuming(app);
-  return app;
-}
-
-/** Starts a created app as `startConsumingApp` does. */
+/** Initialises a created app and resolves once every reliable subscription consumes. */
 async function startConsuming(app: INestApplication): Promise<void> {
   await app.init();
   await app.get(ReliableSubscriptionExplorer).whenConsuming();
@@ -92,7 +82,7 @@ export function useMessagingApp(
   return lateBound('the messaging app', () => app, { close });
 }
 
-/** `useMessagingApp` started as `startConsumingApp` starts it: initialised, every reliable subscription consuming. */
+/** `useMessagingApp` started by `startConsuming`: initialised, every reliable subscription consuming. */
 export function useConsumingApp(
   ns: TestNamespace,
   extras: MessagingAppExtras,
