@@ -9,6 +9,7 @@ import {
   DeadLetterCounts,
   DeadLetterPage,
 } from '../dead-letters/dead-letter-admin.service';
+import { DeadLetterDiscarder } from '../dead-letters/dead-letter-discard.service';
 import { DeadLetterListQueryDto } from './dead-letter-filter.dto';
 import { BulkReplayResult, DeadLetterReplayer } from '../dead-letters/dead-letter-replay.service';
 import { AdminJsonApi } from './admin-controllers.decorators';
@@ -21,6 +22,7 @@ export class AdminApiController {
   constructor(
     private readonly deadLetters: DeadLetterAdminService,
     private readonly replayer: DeadLetterReplayer,
+    private readonly discarder: DeadLetterDiscarder,
   ) {}
 
   @Get()
@@ -51,7 +53,7 @@ export class AdminApiController {
     @Body() body: DiscardDeadLetterDto,
     @Req() request: Request,
   ): Promise<DeadLetter> {
-    return this.deadLetters.discard(id, body.reason, whoIs(request));
+    return this.discarder.discard(id, body.reason, whoIs(request));
   }
 
   @Post('replay')
@@ -72,7 +74,7 @@ export class AdminApiController {
     @Body() body: BulkDiscardDto,
     @Req() request: Request,
   ): Promise<{ discarded: number }> {
-    const discarded = await this.deadLetters.discardMatching(body.filter ?? {}, body.reason, whoIs(request));
+    const discarded = await this.discarder.discardMatching(body.filter ?? {}, body.reason, whoIs(request));
     return { discarded };
   }
 }
