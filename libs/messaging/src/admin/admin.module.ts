@@ -11,7 +11,7 @@ import { AdminLoginFilter } from './admin-login.filter';
 import { AdminPageController } from './admin-page.controller';
 import { AdminPageGuard } from './admin-page.guard';
 import type { AdminOptions } from './admin.options';
-import { DeadLetterPageController } from './dead-letter-page.controller';
+import { DeadLetterFormsController } from './dead-letter-forms.controller';
 import { refuseDefaultAdminToken } from './default-admin-token.error';
 
 /**
@@ -27,7 +27,7 @@ import { refuseDefaultAdminToken } from './default-admin-token.error';
     AdminApiController,
     AdminLoginController,
     AdminPageController,
-    DeadLetterPageController,
+    DeadLetterFormsController,
     AdminConsolePageController,
   ],
   providers: [AdminAuthThrottle, AdminApiGuard, AdminPageGuard, AdminLoginFilter],

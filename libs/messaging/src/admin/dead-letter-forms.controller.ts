@@ -1,5 +1,6 @@
-import { Body, Get, HttpException, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, HttpException, NotFoundException, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { AdminIdentity } from '../dead-letters/admin-identity';
 import { DeadLetterAdminService } from '../dead-letters/dead-letter-admin.service';
 import { DeadLetterDiscarder } from '../dead-letters/dead-letter-discard.service';
 import { DeadLetterEditor } from '../dead-letters/dead-letter-edit.service';
@@ -13,16 +14,10 @@ import { whoIs } from './admin-roles';
 import { requiredDiscardReason } from './discard-reason';
 import { renderDeadLetterDetail } from './views/dead-letter-detail.view';
 
-const DONE_NOTICES: Record<string, string> = {
-  replayed: 'Replayed: a new message is in the outbox and will be published shortly.',
-  discarded: 'Discarded.',
-  edited: 'Edited payload saved beside the original; Replay sends it.',
-};
-
-/** One dead letter's page and the forms on it: replay, discard, edit (G8). */
+/** The forms on a dead letter's page: replay, discard, edit (G8). The notices after them: AdminPageController. */
 @AdminHtmlPages()
 @UseGuards(AdminPageGuard)
-export class DeadLetterPageController {
+export class DeadLetterFormsController {
   constructor(
     @InjectOptions('service') private readonly service: ServiceIdentity,
     private readonly deadLetters: DeadLetterAdminService,
@@ -31,58 +26,51 @@ export class DeadLetterPageController {
     private readonly editor: DeadLetterEditor,
   ) {}
 
-  @Get('dead-letters/:id')
-  async detail(
+  /** The detail page's forms (replay, discard, edit) post here. */
+  @Post('dead-letters/:id/:form')
+  async submit(
     @Param('id') id: string,
-    @Query('done') done: string | undefined,
+    @Param('form') form: string,
+    @Body() body: { reason?: string; payload?: string },
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const row = await this.deadLetters.get(id);
-    const notice = done && DONE_NOTICES[done] ? { text: DONE_NOTICES[done] } : undefined;
-    sendHtml(response, 200, renderDeadLetterDetail(row, layoutOf(this.service, request), notice));
+    await this.act(id, request, response, () => this.perform(form, id, body, whoIs(request)));
   }
 
-  @Post('dead-letters/:id/replay')
-  async replay(@Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    await this.act(id, 'replayed', request, response, () => this.replayer.replay(id, whoIs(request)));
-  }
-
-  @Post('dead-letters/:id/discard')
-  async discard(
-    @Param('id') id: string,
-    @Body() body: { reason?: string },
-    @Req() request: Request,
-    @Res() response: Response,
-  ): Promise<void> {
-    // Inside the action: a blank reason is a refusal shown on the detail page, like any other.
-    await this.act(id, 'discarded', request, response, () =>
-      this.discarder.discard(id, requiredDiscardReason(body), whoIs(request)),
-    );
-  }
-
-  @Post('dead-letters/:id/edit')
-  async edit(
-    @Param('id') id: string,
-    @Body() body: { payload?: string },
-    @Req() request: Request,
-    @Res() response: Response,
-  ): Promise<void> {
-    await this.act(id, 'edited', request, response, () =>
-      this.editor.edit(id, String(body.payload ?? ''), whoIs(request)),
-    );
+  /** Runs the form's action; returns the key of the notice the page shows after it. */
+  private async perform(
+    form: string,
+    id: string,
+    body: { reason?: string; payload?: string },
+    who: AdminIdentity,
+  ): Promise<string> {
+    switch (form) {
+      case 'replay':
+        await this.replayer.replay(id, who);
+        return 'replayed';
+      case 'discard':
+        // Inside the action: a blank reason is a refusal shown on the detail page, like any other.
+        await this.discarder.discard(id, requiredDiscardReason(body), who);
+        return 'discarded';
+      case 'edit':
+        await this.editor.edit(id, String(body.payload ?? ''), who);
+        return 'edited';
+      default:
+        throw new NotFoundException(`Cannot POST /admin/dead-letters/${id}/${form}`);
+    }
   }
 
   /** Post/redirect/get on success; the detail page with the refusal (e.g. already replayed) otherwise. */
   private async act(
     id: string,
-    done: string,
     request: Request,
     response: Response,
-    action: () => Promise<unknown>,
+    action: () => Promise<string>,
   ): Promise<void> {
+    let done: string;
     try {
-      await action();
+      done = await action();
     } catch (error) {
       if (!(error instanceof HttpException) || error.getStatus() === 404) throw error;
       const row = await this.deadLetters.get(id);
