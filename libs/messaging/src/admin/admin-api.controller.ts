@@ -1,17 +1,17 @@
-import { Body, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { AdminIdentity } from '../dead-letters/admin-identity';
 import type { DeadLetter } from '../dead-letters/dead-letter.entity';
-import { whoIs } from './admin-roles';
-import { BulkDiscardDto, BulkReplayDto, DiscardDeadLetterDto } from './dead-letter-actions.dto';
 import {
   DeadLetterAdminService,
   DeadLetterCounts,
   DeadLetterPage,
 } from '../dead-letters/dead-letter-admin.service';
-import { DeadLetterListQueryDto } from './dead-letter-filter.dto';
+import { DeadLetterDiscarder } from '../dead-letters/dead-letter-discard.service';
 import { BulkReplayResult, DeadLetterReplayer } from '../dead-letters/dead-letter-replay.service';
-import { AdminJsonApi } from './admin-controllers.decorators';
+import { Actor, AdminJsonApi, ApiAction } from './admin-controllers.decorators';
+import { BulkDiscardDto, BulkReplayDto, DiscardDeadLetterDto } from './dead-letter-actions.dto';
+import { DeadLetterListQueryDto } from './dead-letter-filter.dto';
 
 const DEFAULT_BULK_REPLAY_LIMIT = 100;
 
@@ -21,6 +21,7 @@ export class AdminApiController {
   constructor(
     private readonly deadLetters: DeadLetterAdminService,
     private readonly replayer: DeadLetterReplayer,
+    private readonly discarder: DeadLetterDiscarder,
   ) {}
 
   @Get()
@@ -36,43 +37,30 @@ export class AdminApiController {
     return this.deadLetters.get(id);
   }
 
-  @Post(':id/replay')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Replay through the outbox under a new message id; 409 unless open' })
-  replay(@Param('id') id: string, @Req() request: Request): Promise<DeadLetter> {
-    return this.replayer.replay(id, whoIs(request));
+  @ApiAction(':id/replay', 'Replay through the outbox under a new message id; 409 unless open')
+  replay(@Param('id') id: string, @Actor() who: AdminIdentity): Promise<DeadLetter> {
+    return this.replayer.replay(id, who);
   }
 
-  @Post(':id/discard')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Give the message up, recording why; 409 unless open' })
+  @ApiAction(':id/discard', 'Give the message up, recording why; 409 unless open')
   discard(
     @Param('id') id: string,
     @Body() body: DiscardDeadLetterDto,
-    @Req() request: Request,
+    @Actor() who: AdminIdentity,
   ): Promise<DeadLetter> {
-    return this.deadLetters.discard(id, body.reason, whoIs(request));
+    return this.discarder.discard(id, body.reason, who);
   }
 
-  @Post('replay')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Replay the open dead letters matching a filter (oldest first, up to limit)' })
-  replayMatching(@Body() body: BulkReplayDto, @Req() request: Request): Promise<BulkReplayResult> {
-    return this.replayer.replayMatching(
-      body.filter ?? {},
-      body.limit ?? DEFAULT_BULK_REPLAY_LIMIT,
-      whoIs(request),
-    );
+  @ApiAction('replay', 'Replay the open dead letters matching a filter (oldest first, up to limit)')
+  replayMatching(@Body() body: BulkReplayDto, @Actor() who: AdminIdentity): Promise<BulkReplayResult> {
+    return this.replayer.replayMatching(body.filter ?? {}, body.limit ?? DEFAULT_BULK_REPLAY_LIMIT, who);
   }
 
-  @Post('discard')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Discard every open dead letter matching a filter' })
+  @ApiAction('discard', 'Discard every open dead letter matching a filter')
   async discardMatching(
     @Body() body: BulkDiscardDto,
-    @Req() request: Request,
+    @Actor() who: AdminIdentity,
   ): Promise<{ discarded: number }> {
-    const discarded = await this.deadLetters.discardMatching(body.filter ?? {}, body.reason, whoIs(request));
-    return { discarded };
+    return { discarded: await this.discarder.discardMatching(body.filter ?? {}, body.reason, who) };
   }
 }

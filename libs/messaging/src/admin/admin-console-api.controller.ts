@@ -1,18 +1,17 @@
-import { Body, Get, HttpCode, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiForbiddenResponse, ApiOperation, ApiTooManyRequestsResponse } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { AdminIdentity } from '../dead-letters/admin-identity';
 import type { DeadLetter } from '../dead-letters/dead-letter.entity';
 import { DeadLetterGroup, DeadLetterGroups } from '../dead-letters/dead-letter-groups';
 import { ScheduledMessage, ScheduledMessages } from '../outbox/scheduled-messages';
 import { AdminAudit, AdminAuditEntry } from '../dead-letters/admin-audit';
 import { AuditQueryDto, EditPayloadDto, ScheduledQueryDto } from './admin-console.dto';
-import { whoIs } from './admin-roles';
 import { DiscardDeadLetterDto } from './dead-letter-actions.dto';
 import { DeadLetterCounts, DeadLetterAdminService } from '../dead-letters/dead-letter-admin.service';
 import { DeadLetterEditor } from '../dead-letters/dead-letter-edit.service';
 import { GroupAction, GroupActions } from '../dead-letters/group-actions.service';
 import { ScheduledCancellation } from '../dead-letters/scheduled-cancellation';
-import { AdminJsonApi } from './admin-controllers.decorators';
+import { Actor, AdminJsonApi, ApiAction } from './admin-controllers.decorators';
 
 const FINGERPRINT = /^[0-9a-f]{16}$/;
 const DEFAULT_LIMIT = 50;
@@ -56,26 +55,26 @@ export class AdminConsoleApiController {
     return { ...group, action: actions.get(fingerprint) };
   }
 
-  @Post('dead-letters/groups/:fingerprint/replay')
-  @HttpCode(202)
-  @ApiOperation({
-    summary: 'Replay every open dead letter of the group, in background batches; returns the action',
-  })
-  replayGroup(@Param('fingerprint') fingerprint: string, @Req() request: Request): Promise<GroupAction> {
-    return this.groupActions.start(this.checked(fingerprint), 'replay', whoIs(request));
+  @ApiAction(
+    'dead-letters/groups/:fingerprint/replay',
+    'Replay every open dead letter of the group, in background batches; returns the action',
+    202,
+  )
+  replayGroup(@Param('fingerprint') fingerprint: string, @Actor() who: AdminIdentity): Promise<GroupAction> {
+    return this.groupActions.start(this.checked(fingerprint), 'replay', who);
   }
 
-  @Post('dead-letters/groups/:fingerprint/discard')
-  @HttpCode(202)
-  @ApiOperation({
-    summary: 'Discard every open dead letter of the group with a reason, in background batches',
-  })
+  @ApiAction(
+    'dead-letters/groups/:fingerprint/discard',
+    'Discard every open dead letter of the group with a reason, in background batches',
+    202,
+  )
   discardGroup(
     @Param('fingerprint') fingerprint: string,
     @Body() body: DiscardDeadLetterDto,
-    @Req() request: Request,
+    @Actor() who: AdminIdentity,
   ): Promise<GroupAction> {
-    return this.groupActions.start(this.checked(fingerprint), 'discard', whoIs(request), body.reason);
+    return this.groupActions.start(this.checked(fingerprint), 'discard', who, body.reason);
   }
 
   @Get('dead-letters/actions/:id')
@@ -84,13 +83,16 @@ export class AdminConsoleApiController {
     return this.groupActions.get(id);
   }
 
-  @Post('dead-letters/:id/edit')
-  @HttpCode(200)
-  @ApiOperation({
-    summary: "Store a corrected payload beside the original (checked against the consumer's schema)",
-  })
-  edit(@Param('id') id: string, @Body() body: EditPayloadDto, @Req() request: Request): Promise<DeadLetter> {
-    return this.editor.edit(id, JSON.stringify(body.payload), whoIs(request));
+  @ApiAction(
+    'dead-letters/:id/edit',
+    "Store a corrected payload beside the original (checked against the consumer's schema)",
+  )
+  edit(
+    @Param('id') id: string,
+    @Body() body: EditPayloadDto,
+    @Actor() who: AdminIdentity,
+  ): Promise<DeadLetter> {
+    return this.editor.edit(id, JSON.stringify(body.payload), who);
   }
 
   @Get('audit')
@@ -119,11 +121,12 @@ export class AdminConsoleApiController {
     return { items, pending };
   }
 
-  @Post('scheduled/:id/cancel')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel a scheduled message before a relay claims it; 404 when gone or claimed' })
-  async cancelScheduled(@Param('id') id: string, @Req() request: Request): Promise<ScheduledMessage> {
-    return this.cancellation.cancel(id, whoIs(request));
+  @ApiAction(
+    'scheduled/:id/cancel',
+    'Cancel a scheduled message before a relay claims it; 404 when gone or claimed',
+  )
+  async cancelScheduled(@Param('id') id: string, @Actor() who: AdminIdentity): Promise<ScheduledMessage> {
+    return this.cancellation.cancel(id, who);
   }
 
   private checked(fingerprint: string): string {

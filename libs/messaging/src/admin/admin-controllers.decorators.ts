@@ -1,7 +1,26 @@
-import { applyDecorators, Controller, UseFilters, UseGuards, UsePipes, ValidationPipe } from '@nestjs/common';
-import { ApiBearerAuth, ApiExcludeController, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  applyDecorators,
+  Controller,
+  createParamDecorator,
+  ExecutionContext,
+  HttpCode,
+  Post,
+  UseFilters,
+  UseGuards,
+  UsePipes,
+  ValidationPipe,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiExcludeController,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { AdminIdentity } from '../dead-letters/admin-identity';
 import { AdminApiGuard } from './admin-api.guard';
 import { AdminLoginFilter } from './admin-login.filter';
+import { whoIs } from './admin-roles';
 
 /**
  * The JSON API's controllers share one contract: Bearer token (AdminApiGuard), strict bodies (unknown
@@ -21,4 +40,17 @@ export function AdminJsonApi(path: string): ClassDecorator {
 /** The HTML pages: out of the OpenAPI document, and an expired session redirects to the login page. */
 export function AdminHtmlPages(): ClassDecorator {
   return applyDecorators(ApiExcludeController(), Controller('admin'), UseFilters(AdminLoginFilter));
+}
+
+/** The actor (audit log) behind a guarded route (set by AdminApiGuard / AdminPageGuard), for the audit log. */
+export const Actor = createParamDecorator((_data: unknown, context: ExecutionContext): AdminIdentity =>
+  whoIs(context.switchToHttp().getRequest()),
+);
+
+/**
+ * A JSON API action: a POST that answers with what it changed, 200 (202 when it runs in the background),
+ * never Nest's default 201 (nothing is created at the URL).
+ */
+export function ApiAction(path: string, summary: string, status: 200 | 202 = 200): MethodDecorator {
+  return applyDecorators(Post(path), HttpCode(status), ApiOperation({ summary }));
 }

@@ -6,10 +6,12 @@ import { AdminApiGuard } from './admin-api.guard';
 import { AdminAuthThrottle } from './admin-auth-throttle';
 import { AdminConsoleApiController } from './admin-console-api.controller';
 import { AdminConsolePageController } from './admin-console-page.controller';
+import { AdminLoginController } from './admin-login.controller';
 import { AdminLoginFilter } from './admin-login.filter';
 import { AdminPageController } from './admin-page.controller';
 import { AdminPageGuard } from './admin-page.guard';
 import type { AdminOptions } from './admin.options';
+import { DeadLetterFormsController } from './dead-letter-forms.controller';
 import { refuseDefaultAdminToken } from './default-admin-token.error';
 
 /**
@@ -23,7 +25,9 @@ import { refuseDefaultAdminToken } from './default-admin-token.error';
   controllers: [
     AdminConsoleApiController,
     AdminApiController,
+    AdminLoginController,
     AdminPageController,
+    DeadLetterFormsController,
     AdminConsolePageController,
   ],
   providers: [AdminAuthThrottle, AdminApiGuard, AdminPageGuard, AdminLoginFilter],

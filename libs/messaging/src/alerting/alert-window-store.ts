@@ -15,16 +15,6 @@ export interface AlertWindow extends DeadLetterClass {
   firstId: string | null;
 }
 
-interface WindowRecord {
-  class_key: string;
-  origin: string;
-  source: string;
-  reason: string;
-  started_at: Date;
-  ends_at: Date | null;
-  first_id: string | null;
-}
-
 interface WriteResult {
   affectedRows: number;
 }
@@ -91,12 +81,14 @@ export class AlertWindowStore {
       [owner, until, key, dueBy, now],
     );
     if (claimed !== 1) return null;
-    const [row] = await this.dataSource.query<WindowRecord[]>(
-      /* sql */ `SELECT class_key, origin, source, reason, started_at, ends_at, first_id
+    // Columns under AlertWindow's field names; first_id is BIGINT, read as a string (bigNumberStrings).
+    const [window] = await this.dataSource.query<AlertWindow[]>(
+      /* sql */ `SELECT class_key AS classKey, origin, source, reason, started_at AS startedAt,
+         ends_at AS endsAt, first_id AS firstId
        FROM alert_window WHERE class_key = ? AND claimed_by = ?`,
       [key, owner],
     );
-    return row ? toWindow(row) : null;
+    return window ?? null;
   }
 
   /** The digest up to `countedTo` went out: the next window counts from there and ends at `endsAt`. */
@@ -139,16 +131,4 @@ export class AlertWindowStore {
     const result = await this.dataSource.query<WriteResult>(sql, params);
     return result.affectedRows;
   }
-}
-
-function toWindow(r: WindowRecord): AlertWindow {
-  return {
-    classKey: r.class_key,
-    origin: r.origin,
-    source: r.source,
-    reason: r.reason,
-    startedAt: r.started_at,
-    endsAt: r.ends_at,
-    firstId: r.first_id === null ? null : String(r.first_id),
-  };
 }

@@ -6,33 +6,28 @@ import type { ResolvedMessagingOptions } from '../messaging.options';
 import { MessagingMetrics } from '../observability/messaging-metrics';
 import { AlertBus } from './alert-bus';
 import { AlertDigest, AlertDigestSummary } from './alert-digest';
-import type { AlertMailSender } from './alert-email';
 import { renderDigestAlert, renderImmediateAlert, AlertEmailContext } from './alert-email.view';
 import type { AlertEvent } from './alert-event';
-import { AlertMailQueue } from './alert-mail-queue';
-import { LogMailSender } from './log-mail-sender';
-import { SmtpMailSender } from './smtp-mail-sender';
+import { AlertMailer } from './alert-mailer';
 import { DurableDigests } from './durable-digests';
 
 /** Dead-letter ids remembered to ignore a repeated alert about the same row. */
 const SEEN_DEAD_LETTERS_LIMIT = 10_000;
 /** How long shutdown waits for queued emails (digests drained at shutdown included). */
 const SHUTDOWN_GRACE_MS = 5_000;
-const SEND_RETRY_BASE_MS = 500;
 
 /**
  * G7: emails a human about failures without an email storm. Listens on the AlertBus; the first failure
  * of a class goes out at once, the rest of its window as one digest. Parked messages are windowed and
  * digested from MySQL (DurableDigests), so a crash loses no digest; the other alerts (outbox stuck, job
  * failed) have no row and keep the in-memory policy of AlertDigest. Immediate emails are queued and
- * retried off the caller's path (AlertMailQueue), so SMTP never slows consuming or publishing.
+ * retried off the caller's path (AlertMailer), so SMTP never slows consuming or publishing.
  */
 @Injectable()
 export class EmailAlerter implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(EmailAlerter.name);
   private readonly digest: AlertDigest;
-  private readonly sender: AlertMailSender;
-  private readonly queue: AlertMailQueue;
+  private readonly mailer: AlertMailer;
   private readonly context: AlertEmailContext;
   private readonly seenDeadLetters = new Set<string>();
   private subscription: Subscription | null = null;
@@ -53,29 +48,7 @@ export class EmailAlerter implements OnModuleInit, OnApplicationShutdown {
       adminBaseUrl: alerting.adminBaseUrl.replace(/\/+$/, ''),
       digestWindowMs: alerting.digestWindowMs,
     };
-    this.sender = alerting.smtpUrl
-      ? new SmtpMailSender(alerting.smtpUrl, alerting.from, alerting.to)
-      : new LogMailSender();
-    this.queue = new AlertMailQueue(
-      this.sender,
-      { limit: alerting.queueLimit, retryBaseMs: SEND_RETRY_BASE_MS, retryMaxMs: alerting.sendRetryMaxMs },
-      {
-        sent: () => this.metrics.alerts.inc({ result: 'sent' }),
-        attemptFailed: (email, error, retryInMs) => {
-          this.metrics.alerts.inc({ result: 'failed' });
-          this.logger.warn({
-            msg: 'alert email not sent, will retry',
-            subject: email.subject,
-            retryInMs,
-            error: String(error),
-          });
-        },
-        dropped: (email, why) => {
-          this.metrics.alerts.inc({ result: 'failed' });
-          this.logger.error({ msg: 'alert email dropped', subject: email.subject, why });
-        },
-      },
-    );
+    this.mailer = new AlertMailer(alerting, metrics);
   }
 
   onModuleInit(): void {
@@ -90,8 +63,8 @@ export class EmailAlerter implements OnModuleInit, OnApplicationShutdown {
     this.subscription?.unsubscribe();
     if (this.ticker) clearInterval(this.ticker);
     // Send what the open windows collected now rather than wait for another process or a restart.
-    this.digest.drain().forEach((summary) => this.queue.enqueue(this.renderDigest(summary)));
-    await this.queue.close(SHUTDOWN_GRACE_MS);
+    this.digest.drain().forEach((summary) => this.mailer.enqueue(this.renderDigest(summary)));
+    await this.mailer.drain(SHUTDOWN_GRACE_MS);
     await this.sendingDigests;
     await this.durableDigests
       .flush((summary) => this.sendDigest(summary))
@@ -101,12 +74,12 @@ export class EmailAlerter implements OnModuleInit, OnApplicationShutdown {
           error: String(error),
         });
       });
-    this.sender.close();
+    this.mailer.close();
   }
 
   /** Emails waiting for SMTP (for health checks and tests). */
   get pendingEmails(): number {
-    return this.queue.size;
+    return this.mailer.queued;
   }
 
   private onAlert(event: AlertEvent): void {
@@ -135,7 +108,7 @@ export class EmailAlerter implements OnModuleInit, OnApplicationShutdown {
   }
 
   private sendImmediate(event: AlertEvent): void {
-    void this.composeImmediate(event).then((email) => this.queue.enqueue(email));
+    void this.composeImmediate(event).then((email) => this.mailer.enqueue(email));
   }
 
   /** The same dead letter announced twice is one failure, not two. */
@@ -150,9 +123,9 @@ export class EmailAlerter implements OnModuleInit, OnApplicationShutdown {
   }
 
   private flushDue(now: number): void {
-    for (const summary of this.digest.due(now)) this.queue.enqueue(this.renderDigest(summary));
+    for (const summary of this.digest.due(now)) this.mailer.enqueue(this.renderDigest(summary));
     // Durable digests wait for queued emails, so a class's digest never overtakes its first email.
-    if (this.sendingDigests || this.queue.size > 0) return;
+    if (this.sendingDigests || this.mailer.queued > 0) return;
     this.sendingDigests = this.durableDigests
       .sendDue((summary) => this.sendDigest(summary))
       .catch((error: unknown) => this.logger.warn({ msg: 'due digests not read', error: String(error) }))
@@ -160,14 +133,8 @@ export class EmailAlerter implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Sent directly, not queued: the window moves on only once the mail server took the digest. */
-  private async sendDigest(summary: AlertDigestSummary): Promise<void> {
-    try {
-      await this.sender.send(this.renderDigest(summary));
-      this.metrics.alerts.inc({ result: 'sent' });
-    } catch (error) {
-      this.metrics.alerts.inc({ result: 'failed' });
-      throw error;
-    }
+  private sendDigest(summary: AlertDigestSummary): Promise<void> {
+    return this.mailer.send(this.renderDigest(summary));
   }
 
   private renderDigest(summary: AlertDigestSummary) {

@@ -1,12 +1,6 @@
 import { messagingOptionsFromEnv, validateMessagingEnv } from './messaging-env';
 
 const validate = validateMessagingEnv({ port: 3000, database: 'orders' });
-const strongProduction = {
-  NODE_ENV: 'production',
-  MYSQL_URL: 'mysql://orders:s3cret-pass@db:3306/orders',
-  RABBITMQ_URL: 'amqp://orders:s3cret-pass@mq:5672',
-  ADMIN_TOKEN: 'a-long-random-admin-token-0123456789',
-};
 
 describe('validateMessagingEnv', () => {
   it('fills local defaults', () => {
@@ -34,6 +28,12 @@ describe('validateMessagingEnv', () => {
   });
 
   it('refuses every local default secret in production', () => {
+    const strongProduction = {
+      NODE_ENV: 'production',
+      MYSQL_URL: 'mysql://orders:s3cret-pass@db:3306/orders',
+      RABBITMQ_URL: 'amqp://orders:s3cret-pass@mq:5672',
+      ADMIN_TOKEN: 'a-long-random-admin-token-0123456789',
+    };
     expect(() => validate({ NODE_ENV: 'production' })).toThrow(
       /ADMIN_TOKEN is the local default; MYSQL_URL uses the local default credentials; RABBITMQ_URL uses the local default credentials/,
     );

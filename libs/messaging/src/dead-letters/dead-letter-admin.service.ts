@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AdminAudit } from './admin-audit';
-import type { AdminIdentity } from './admin-identity';
 import { DeadLetter, DeadLetterStatus } from './dead-letter.entity';
 import { DeadLetterGroups } from './dead-letter-groups';
 import { DeadLetterNotFoundError } from './dead-letter-not-found.error';
 import { DeadLetterFilter, DeadLetterListQuery, whereDeadLetterMatches } from './dead-letter-query';
-import { isRowId, lockOpenDeadLetter, resolution } from './open-dead-letter';
+import { isRowId } from './open-dead-letter';
 
 export const ADMIN_DEFAULT_PAGE_SIZE = 50;
 
@@ -23,13 +21,15 @@ export interface DeadLetterPage {
 
 export type DeadLetterCounts = Record<DeadLetterStatus, number>;
 
-/** Lists, shows and discards dead letters for the admin page and API (G8). Replay: DeadLetterReplayer. */
+/**
+ * Lists and shows dead letters for the admin page and API (G8). The actions on them: DeadLetterReplayer,
+ * DeadLetterDiscarder, DeadLetterEditor, GroupActions.
+ */
 @Injectable()
 export class DeadLetterAdminService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly groups: DeadLetterGroups,
-    private readonly audit: AdminAudit,
   ) {}
 
   /** Newest first. `before` pages by id (keyset: the cost of a page does not grow with the table). */
@@ -59,43 +59,16 @@ export class DeadLetterAdminService {
     return row;
   }
 
-  async discard(id: string, reason: string, who: AdminIdentity): Promise<DeadLetter> {
-    return this.dataSource.transaction(async (manager) => {
-      const row = await lockOpenDeadLetter(manager, id);
-      Object.assign(row, resolution('discarded', who.user, reason));
-      const saved = await manager.save(DeadLetter, row);
-      await this.groups.resolved(manager, [row.fingerprint], 'discarded');
-      await this.audit.record(who, { action: 'discard', ids: [id], detail: reason }, manager);
-      return saved;
-    });
-  }
-
-  /** Discards every open dead letter matching the filter in one transaction; returns how many. */
-  async discardMatching(filter: DeadLetterFilter, reason: string, who: AdminIdentity): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const rows = await whereDeadLetterMatches(
-        manager.getRepository(DeadLetter).createQueryBuilder('dl').select(['dl.id', 'dl.fingerprint']),
-        { ...filter, status: 'open' },
-      )
-        .setLock('pessimistic_write')
-        .getMany();
-      if (rows.length === 0) return 0;
-      const ids = rows.map((row) => row.id);
-      await manager
-        .createQueryBuilder()
-        .update(DeadLetter)
-        .set(resolution('discarded', who.user, reason))
-        .where('id IN (:...ids)', { ids })
-        .execute();
-      await this.groups.resolved(
-        manager,
-        rows.map((row) => row.fingerprint),
-        'discarded',
-      );
-      const detail = `filter ${JSON.stringify(filter)}; reason: ${reason}`;
-      await this.audit.record(who, { action: 'bulk-discard', ids, detail }, manager);
-      return rows.length;
-    });
+  /** Ids of up to `limit` open dead letters matching the filter, oldest first (bulk replay). */
+  async openIds(filter: DeadLetterFilter, limit: number): Promise<string[]> {
+    const rows = await whereDeadLetterMatches(
+      this.dataSource.getRepository(DeadLetter).createQueryBuilder('dl').select('dl.id', 'id'),
+      { ...filter, status: 'open' },
+    )
+      .orderBy('dl.id', 'ASC')
+      .limit(limit)
+      .getRawMany<{ id: string }>();
+    return rows.map((row) => String(row.id));
   }
 
   private async total(filter: DeadLetterFilter): Promise<number> {

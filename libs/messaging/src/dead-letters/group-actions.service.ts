@@ -1,15 +1,14 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { InjectOptions } from '../messaging.constants';
 import type { MessagingOptionGroups } from '../messaging.options';
-import { OutboxService } from '../outbox/outbox.service';
 import { AdminAudit } from './admin-audit';
 import type { AdminIdentity } from './admin-identity';
 import { DeadLetter } from './dead-letter.entity';
 import { DeadLetterGroups } from './dead-letter-groups';
-import { replayMessageOf } from './dead-letter-replay.service';
+import { DeadLetterResolutions } from './dead-letter-resolutions';
 
 export type GroupActionKind = 'replay' | 'discard';
 
@@ -28,22 +27,23 @@ export interface GroupAction {
   finishedAt: Date | null;
 }
 
-interface ActionRow {
+/** What a run reads back of its action: the group, who, and how far it got. */
+interface ActionProgress {
   id: string;
   fingerprint: string;
   kind: GroupActionKind;
   actor: string;
   note: string | null;
-  state: GroupAction['state'];
-  total: number;
-  done: number;
-  refused: number;
   last_id: string;
   max_id: string;
-  error: string | null;
-  started_at: Date;
-  finished_at: Date | null;
 }
+
+/**
+ * A GroupAction straight from SQL: columns under its field names, ids as strings (BIGINT, read with
+ * `bigNumberStrings`), counts as numbers (INT).
+ */
+const ACTION_FIELDS = /* sql */ `a.id, a.fingerprint, a.kind, a.actor, a.state, a.total, a.done, a.refused,
+  a.error, a.started_at AS startedAt, a.finished_at AS finishedAt`;
 
 /**
  * Replay all / discard all of a failure group: the open dead letters of the group at the moment the
@@ -60,7 +60,7 @@ export class GroupActions {
     @InjectOptions('admin') private readonly admin: Pick<MessagingOptionGroups['admin'], 'groupBatchSize'>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly groups: DeadLetterGroups,
-    private readonly outbox: OutboxService,
+    private readonly resolutions: DeadLetterResolutions,
     private readonly audit: AdminAudit,
   ) {}
 
@@ -105,23 +105,24 @@ export class GroupActions {
   }
 
   async get(id: string): Promise<GroupAction> {
-    const [row] = await this.dataSource.query<ActionRow[]>(`SELECT * FROM dead_letter_action WHERE id = ?`, [
-      id,
-    ]);
-    if (!row) throw new NotFoundException(`No group action ${id}`);
-    return toAction(row);
+    const [action] = await this.dataSource.query<GroupAction[]>(
+      `SELECT ${ACTION_FIELDS} FROM dead_letter_action a WHERE a.id = ?`,
+      [id],
+    );
+    if (!action) throw new NotFoundException(`No group action ${id}`);
+    return action;
   }
 
   /** The latest action of each of these groups, for the groups view. */
   async latest(fingerprints: string[]): Promise<Map<string, GroupAction>> {
     if (fingerprints.length === 0) return new Map();
-    const rows = await this.dataSource.query<ActionRow[]>(
-      /* sql */ `SELECT a.* FROM dead_letter_action a
+    const actions = await this.dataSource.query<GroupAction[]>(
+      /* sql */ `SELECT ${ACTION_FIELDS} FROM dead_letter_action a
        JOIN (SELECT fingerprint, MAX(id) AS id FROM dead_letter_action WHERE fingerprint IN (?) GROUP BY fingerprint) l
          ON l.id = a.id`,
       [fingerprints],
     );
-    return new Map(rows.map((row) => [row.fingerprint, toAction(row)]));
+    return new Map(actions.map((action) => [action.fingerprint, action]));
   }
 
   /** Resolves when the actions started by this process have finished (shutdown, tests). */
@@ -136,8 +137,8 @@ export class GroupActions {
   private async run(id: string): Promise<void> {
     try {
       for (;;) {
-        const [action] = await this.dataSource.query<ActionRow[]>(
-          `SELECT * FROM dead_letter_action WHERE id = ?`,
+        const [action] = await this.dataSource.query<ActionProgress[]>(
+          `SELECT id, fingerprint, kind, actor, note, last_id, max_id FROM dead_letter_action WHERE id = ?`,
           [id],
         );
         const ids = await this.dataSource.query<Array<{ id: string }>>(
@@ -168,7 +169,7 @@ export class GroupActions {
   }
 
   /** One transaction: the rows locked, replayed into the outbox or discarded, the group counts and progress. */
-  private async batch(action: ActionRow, ids: string[]): Promise<void> {
+  private async batch(action: ActionProgress, ids: string[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const rows = await manager.find(DeadLetter, {
         where: { id: In(ids), status: 'open' },
@@ -176,75 +177,17 @@ export class GroupActions {
         order: { id: 'ASC' },
       });
       const status = action.kind === 'replay' ? 'replayed' : 'discarded';
-      const resolved: DeadLetter[] = [];
-      let refused = 0;
-      for (const row of rows) {
-        if (action.kind === 'replay') {
-          let message: ReturnType<typeof replayMessageOf>;
-          try {
-            message = replayMessageOf(row);
-          } catch {
-            refused++;
-            continue;
-          }
-          await this.outbox.add(manager, message);
-          row.replayMessageId = message.messageId;
-        }
-        resolved.push(row);
-      }
-      await markResolved(manager, resolved, status, action);
-      await this.groups.resolved(
+      const { closed, refused } = await this.resolutions.closeAll(
         manager,
-        resolved.map((row) => row.fingerprint),
+        rows,
         status,
+        action.actor,
+        action.note,
       );
       await manager.query(
         /* sql */ `UPDATE dead_letter_action SET done = done + ?, refused = refused + ?, last_id = ? WHERE id = ?`,
-        [resolved.length, refused, ids[ids.length - 1], action.id],
+        [closed, refused, ids[ids.length - 1], action.id],
       );
     });
   }
-}
-
-/** One UPDATE for the batch: `save` would read and write each row, and bound the replay at ~1,000 rows/s. */
-async function markResolved(
-  manager: EntityManager,
-  rows: DeadLetter[],
-  status: 'replayed' | 'discarded',
-  action: ActionRow,
-): Promise<void> {
-  if (rows.length === 0) return;
-  const replayIds = rows.filter((row) => row.replayMessageId);
-  const replayCase = replayIds.length
-    ? `CASE id ${replayIds.map(() => 'WHEN ? THEN ?').join(' ')} ELSE replay_message_id END`
-    : 'replay_message_id';
-  await manager.query(
-    /* sql */ `UPDATE dead_letter
-       SET status = ?, resolved_by = ?, resolved_at = UTC_TIMESTAMP(3), resolution_note = ?,
-           replay_message_id = ${replayCase}
-     WHERE id IN (?) AND status = 'open'`,
-    [
-      status,
-      action.actor,
-      action.note,
-      ...replayIds.flatMap((row) => [row.id, row.replayMessageId]),
-      rows.map((row) => row.id),
-    ],
-  );
-}
-
-function toAction(r: ActionRow): GroupAction {
-  return {
-    id: String(r.id),
-    fingerprint: r.fingerprint,
-    kind: r.kind,
-    actor: r.actor,
-    state: r.state,
-    total: Number(r.total),
-    done: Number(r.done),
-    refused: Number(r.refused),
-    error: r.error,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-  };
 }

@@ -4,6 +4,35 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 export type ConsumeResult = 'handled' | 'duplicate' | 'retried' | 'parked';
 
 /**
+ * The labelled counters, one row each: name, help, label names. Names and labels are what dashboards
+ * and alert rules read (docs/operations.md lists the same table): change them only together.
+ */
+const COUNTERS = {
+  relayPublished: [
+    'messaging_relay_published_total',
+    'Outbox rows published, confirmed and routed',
+    ['exchange'],
+  ],
+  relayFailed: ['messaging_relay_failed_total', 'Failed publish attempts by reason', ['reason']],
+  consumed: ['messaging_consumed_total', 'Deliveries settled by result', ['queue', 'result']],
+  dedupeHits: ['messaging_dedupe_hits_total', 'Redeliveries recognised as already handled', ['queue']],
+  redisFailClosed: [
+    'messaging_redis_fail_closed_total',
+    'Deliveries not processed because Redis was unavailable',
+    ['queue'],
+  ],
+  deadLetters: ['messaging_dead_letters_total', 'Messages parked in dead_letter', ['origin', 'reason']],
+  alerts: [
+    'messaging_alerts_total',
+    'Alert emails by result (sent, suppressed into a digest, failed)',
+    ['result'],
+  ],
+} as const satisfies Record<string, readonly [string, string, readonly string[]]>;
+
+type CounterKey = keyof typeof COUNTERS;
+type LabelOf<K extends CounterKey> = (typeof COUNTERS)[K][2][number];
+
+/**
  * The library's Prometheus metrics, on a registry of its own (several app instances may share one
  * process in tests). Names follow `messaging_<area>_<what>`.
  */
@@ -30,46 +59,17 @@ export class MessagingMetrics {
     registers: [this.registry],
   });
 
-  readonly relayPublished = this.counter(
-    'messaging_relay_published_total',
-    'Outbox rows published, confirmed and routed',
-    ['exchange'],
-  );
+  readonly relayPublished = this.counter('relayPublished');
+  readonly relayFailed = this.counter('relayFailed');
+  readonly consumed = this.counter('consumed');
+  readonly dedupeHits = this.counter('dedupeHits');
+  readonly redisFailClosed = this.counter('redisFailClosed');
+  readonly deadLetters = this.counter('deadLetters');
+  readonly alerts = this.counter('alerts');
 
-  readonly relayFailed = this.counter('messaging_relay_failed_total', 'Failed publish attempts by reason', [
-    'reason',
-  ]);
-
-  readonly consumed = this.counter('messaging_consumed_total', 'Deliveries settled by result', [
-    'queue',
-    'result',
-  ]);
-
-  readonly dedupeHits = this.counter(
-    'messaging_dedupe_hits_total',
-    'Redeliveries recognised as already handled',
-    ['queue'],
-  );
-
-  readonly redisFailClosed = this.counter(
-    'messaging_redis_fail_closed_total',
-    'Deliveries not processed because Redis was unavailable',
-    ['queue'],
-  );
-
-  readonly deadLetters = this.counter('messaging_dead_letters_total', 'Messages parked in dead_letter', [
-    'origin',
-    'reason',
-  ]);
-
-  readonly alerts = this.counter(
-    'messaging_alerts_total',
-    'Alert emails by result (sent, suppressed into a digest, failed)',
-    ['result'],
-  );
-
-  /** A labelled counter on this registry. */
-  private counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
-    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  /** One of COUNTERS, on this registry. */
+  private counter<K extends CounterKey>(key: K): Counter<LabelOf<K>> {
+    const [name, help, labelNames] = COUNTERS[key];
+    return new Counter({ name, help, labelNames: [...labelNames], registers: [this.registry] });
   }
 }
