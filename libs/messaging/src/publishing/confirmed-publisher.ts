@@ -5,6 +5,7 @@ import { Subject, Subscription } from 'rxjs';
 import { InjectOptions } from '../messaging.constants';
 import type { RelayOptions } from '../outbox/outbox.options';
 import { MessagingMetrics } from '../observability/messaging-metrics';
+import { publishWithConfirm } from './confirm-channel-publish';
 import {
   BrokerUnavailableError,
   ChannelError,
@@ -106,22 +107,16 @@ export class ConfirmedPublisher implements OnModuleInit, OnApplicationShutdown {
       );
       try {
         // mandatory=true: an ack alone does not mean a queue got it; the return comes first.
-        open.channel.publish(
-          exchange,
-          message.routingKey,
-          message.content,
-          { ...message.properties, mandatory: true },
-          (error: Error | null) => {
-            if (!error) {
-              const unroutable = this.returned.has(messageId);
-              settle(
-                unroutable
-                  ? new UnroutableError(messageId, exchange, `no queue bound for '${message.routingKey}'`)
-                  : undefined,
-              );
-            } else settle(this.classify(error, open, message));
-          },
-        );
+        publishWithConfirm(open.channel, message, true, (error: Error | null) => {
+          if (!error) {
+            const unroutable = this.returned.has(messageId);
+            settle(
+              unroutable
+                ? new UnroutableError(messageId, exchange, `no queue bound for '${message.routingKey}'`)
+                : undefined,
+            );
+          } else settle(this.classify(error, open, message));
+        });
       } catch (error) {
         settle(new BrokerUnavailableError(messageId, exchange, (error as Error).message));
       }
