@@ -61,7 +61,8 @@ export function HtmlPage(path?: string): MethodDecorator {
 
 /**
  * A page form's POST: post/redirect/get, so reloading the page after it does not post again. The
- * handler returns `{ url }` of the page to show next; a refusal throws AdminPageRefusal.
+ * handler returns `{ url }` of the page to show next. To show the form's page again with the reason
+ * instead, it throws AdminPageRefusal; any other exception keeps Nest's JSON answer.
  */
 export function FormPost(path: string): MethodDecorator {
   return applyDecorators(Post(path), Redirect('', 303));
