@@ -2,9 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsOptional, Matches } from 'class-validator';
 import type { AdminAuditAction } from '../dead-letters/admin-audit';
+import { ROW_ID } from './page-cursor';
 import { PageSizeProperty } from './page-size.property';
-
-const ROW_ID = /^[1-9]\d{0,18}$/;
 
 export class EditPayloadDto {
   @ApiProperty({ description: 'The corrected payload (any JSON value); the original is kept' })

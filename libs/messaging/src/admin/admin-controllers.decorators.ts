@@ -3,10 +3,13 @@ import {
   Controller,
   createParamDecorator,
   ExecutionContext,
+  Get,
   HttpCode,
   Post,
+  Redirect,
   UseFilters,
   UseGuards,
+  UseInterceptors,
   UsePipes,
   ValidationPipe,
 } from '@nestjs/common';
@@ -19,7 +22,9 @@ import {
 } from '@nestjs/swagger';
 import type { AdminIdentity } from '../dead-letters/admin-identity';
 import { AdminApiGuard } from './admin-api.guard';
+import { AdminPageInterceptor } from './admin-html';
 import { AdminLoginFilter } from './admin-login.filter';
+import { AdminPageRefusalFilter } from './admin-page-refusal.filter';
 import { whoIs } from './admin-roles';
 
 /**
@@ -37,9 +42,30 @@ export function AdminJsonApi(path: string): ClassDecorator {
   );
 }
 
-/** The HTML pages: out of the OpenAPI document, and an expired session redirects to the login page. */
+/**
+ * The HTML pages: out of the OpenAPI document, an expired session gets the login page and a refused
+ * form its page again (AdminPageRefusal).
+ */
 export function AdminHtmlPages(): ClassDecorator {
-  return applyDecorators(ApiExcludeController(), Controller('admin'), UseFilters(AdminLoginFilter));
+  return applyDecorators(
+    ApiExcludeController(),
+    Controller('admin'),
+    UseFilters(AdminLoginFilter, AdminPageRefusalFilter),
+  );
+}
+
+/** A GET whose handler returns the page's HTML; AdminPageInterceptor sends it with the page headers. */
+export function HtmlPage(path?: string): MethodDecorator {
+  return applyDecorators(Get(path), UseInterceptors(AdminPageInterceptor));
+}
+
+/**
+ * A page form's POST: post/redirect/get, so reloading the page after it does not post again. The
+ * handler returns `{ url }` of the page to show next. To show the form's page again with the reason
+ * instead, it throws AdminPageRefusal; any other exception keeps Nest's JSON answer.
+ */
+export function FormPost(path: string): MethodDecorator {
+  return applyDecorators(Post(path), Redirect('', 303));
 }
 
 /** The actor (audit log) behind a guarded route (set by AdminApiGuard / AdminPageGuard), for the audit log. */

@@ -1,20 +1,39 @@
-import type { Request, Response } from 'express';
-import type { ServiceIdentity } from '../messaging.options';
-import { csrfTokenOf, whoIs } from './admin-roles';
-import { ADMIN_PAGE_CSP, LayoutContext } from './views/admin-layout.view';
+import { CallHandler, ExecutionContext, HttpException, Injectable, NestInterceptor } from '@nestjs/common';
+import type { Response } from 'express';
+import { map, Observable } from 'rxjs';
+import { ADMIN_PAGE_CSP } from './views/admin-layout.view';
 
 /** Every admin page goes out with the no-script CSP and is never cached (it shows message contents). */
-export function sendHtml(response: Response, status: number, body: string): void {
-  response
-    .status(status)
+export function asAdminPage(response: Response): Response {
+  return response
     .set('Content-Security-Policy', ADMIN_PAGE_CSP)
     .set('Cache-Control', 'no-store')
-    .type('html')
-    .send(body);
+    .type('html');
 }
 
-/** The layout of a guarded page: who is logged in, in which role, and the CSRF token for its forms. */
-export function layoutOf(options: ServiceIdentity, request: Request): LayoutContext {
-  const who = whoIs(request);
-  return { serviceName: options.serviceName, user: who.user, role: who.role, csrf: csrfTokenOf(request) };
+/**
+ * Sends the HTML a page handler returns as an admin page. The headers are set only once the handler
+ * has returned: an exception (a 404, a 400) keeps Nest's JSON answer, without the page's headers.
+ */
+@Injectable()
+export class AdminPageInterceptor implements NestInterceptor<string, string> {
+  intercept(context: ExecutionContext, next: CallHandler<string>): Observable<string> {
+    const response = context.switchToHttp().getResponse<Response>();
+    return next.handle().pipe(
+      map((html) => {
+        asAdminPage(response);
+        return html;
+      }),
+    );
+  }
+}
+
+/** A page shown with an error status instead of its result: a refused form, with the reason on it. */
+export class AdminPageRefusal extends HttpException {
+  constructor(
+    readonly page: string,
+    status: number,
+  ) {
+    super('The admin page answers with the refusal page', status);
+  }
 }

@@ -1,12 +1,12 @@
-import { Body, Get, Post, Req, Res } from '@nestjs/common';
+import { Body, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AdminAudit } from '../dead-letters/admin-audit';
 import { InjectOptions } from '../messaging.constants';
 import type { ServiceIdentity } from '../messaging.options';
 import type { AdminOptions } from './admin.options';
 import { AdminAuthThrottle, AdminAuthThrottledError } from './admin-auth-throttle';
-import { AdminHtmlPages } from './admin-controllers.decorators';
-import { sendHtml } from './admin-html';
+import { AdminHtmlPages, FormPost, HtmlPage } from './admin-controllers.decorators';
+import { AdminPageRefusal } from './admin-html';
 import { roleOfToken } from './admin-roles';
 import {
   cleanUserName,
@@ -17,7 +17,10 @@ import {
 } from './admin-session';
 import { renderLoginPage } from './views/login.view';
 
-/** The login form and logout: the only pages without AdminPageGuard (they start and end the session). */
+/**
+ * The login form and logout: the only pages without AdminPageGuard (they start and end the session).
+ * They keep the response (passthrough) for what only it carries: the session and login-form cookies.
+ */
 @AdminHtmlPages()
 export class AdminLoginController {
   constructor(
@@ -27,49 +30,47 @@ export class AdminLoginController {
     private readonly audit: AdminAudit,
   ) {}
 
-  @Get('login')
-  login(@Res() response: Response): void {
-    sendHtml(response, 200, renderLoginPage(this.service.serviceName, issueLoginCsrf(response)));
+  @HtmlPage('login')
+  login(@Res({ passthrough: true }) response: Response): string {
+    return this.form(response);
   }
 
-  @Post('login')
+  @FormPost('login')
   async submitLogin(
     @Body() body: { token?: string; name?: string; _csrf?: string },
     @Req() request: Request,
-    @Res() response: Response,
-  ): Promise<void> {
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<{ url: string }> {
     const admin = this.admin;
     try {
       this.throttle.assertAllowed(request, response);
-      const form = (error: string) =>
-        renderLoginPage(this.service.serviceName, issueLoginCsrf(response), error);
       if (!loginCsrfMatches(request, body._csrf)) {
-        sendHtml(response, 403, form('The login form is missing its CSRF token or it is stale: try again.'));
-        return;
+        const error = 'The login form is missing its CSRF token or it is stale: try again.';
+        throw new AdminPageRefusal(this.form(response, error), 403);
       }
       const role = roleOfToken(body.token, admin);
       if (!role) {
         await this.throttle.failed(request, response);
-        sendHtml(response, 401, form('That token is not valid.'));
-        return;
+        throw new AdminPageRefusal(this.form(response, 'That token is not valid.'), 401);
       }
       const user = cleanUserName(body.name, 'admin');
       startAdminSession(response, role === 'operator' ? admin.token : admin.viewerToken, user);
       await this.audit.record({ role, user }, { action: 'login' });
-      response.redirect(303, '/admin');
+      return { url: '/admin' };
     } catch (error) {
       if (!(error instanceof AdminAuthThrottledError)) throw error;
-      sendHtml(
-        response,
-        429,
-        renderLoginPage(this.service.serviceName, issueLoginCsrf(response), error.message),
-      );
+      throw new AdminPageRefusal(this.form(response, error.message), 429);
     }
   }
 
-  @Post('logout')
-  logout(@Res() response: Response): void {
+  @FormPost('logout')
+  logout(@Res({ passthrough: true }) response: Response): { url: string } {
     endAdminSession(response);
-    response.redirect(303, '/admin/login');
+    return { url: '/admin/login' };
+  }
+
+  /** The login form, with a fresh CSRF token (its cookie twin goes on the response). */
+  private form(response: Response, error?: string): string {
+    return renderLoginPage(this.service.serviceName, issueLoginCsrf(response), error);
   }
 }

@@ -1,14 +1,12 @@
-import { Get, Param, Query, Req, Res, UseGuards, ValidationPipe } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Param, Query, UseGuards, ValidationPipe } from '@nestjs/common';
 import { DeadLetterAdminService } from '../dead-letters/dead-letter-admin.service';
 import { DeadLetterGroups } from '../dead-letters/dead-letter-groups';
 import { GroupActions } from '../dead-letters/group-actions.service';
-import { InjectOptions } from '../messaging.constants';
-import type { ServiceIdentity } from '../messaging.options';
-import { AdminHtmlPages } from './admin-controllers.decorators';
-import { layoutOf, sendHtml } from './admin-html';
+import { AdminHtmlPages, HtmlPage } from './admin-controllers.decorators';
+import { Layout } from './admin-layout.decorator';
 import { AdminPageGuard } from './admin-page.guard';
 import { DeadLetterListQueryDto } from './dead-letter-filter.dto';
+import type { LayoutContext } from './views/admin-layout.view';
 import { renderDeadLetterDetail } from './views/dead-letter-detail.view';
 import { renderDeadLetterList } from './views/dead-letter-list.view';
 import { renderGroupsTable } from './views/failure-groups.view';
@@ -26,41 +24,38 @@ const listQueryPipe = new ValidationPipe({ transform: true, whitelist: true });
 @UseGuards(AdminPageGuard)
 export class AdminPageController {
   constructor(
-    @InjectOptions('service') private readonly service: ServiceIdentity,
     private readonly deadLetters: DeadLetterAdminService,
     private readonly groups: DeadLetterGroups,
     private readonly groupActions: GroupActions,
   ) {}
 
   /** The first view: failure groups, then the newest dead letters (keyset pages). */
-  @Get()
+  @HtmlPage()
   async list(
     @Query(listQueryPipe) query: DeadLetterListQueryDto,
-    @Req() request: Request,
-    @Res() response: Response,
-  ): Promise<void> {
+    @Layout() layout: LayoutContext,
+  ): Promise<string> {
     const [page, counts, groups] = await Promise.all([
       this.deadLetters.list(query),
       this.deadLetters.counts(),
       this.groups.list(),
     ]);
     const actions = await this.groupActions.latest(groups.map((g) => g.fingerprint));
-    const context = layoutOf(this.service, request);
     // Groups head the unfiltered first page; a filtered or later page is about single messages.
     const filtered = Object.values(query).some((value) => value !== undefined);
-    const groupsHtml = filtered ? '' : renderGroupsTable(groups, actions, context);
-    sendHtml(response, 200, renderDeadLetterList(page, counts, query, context, groupsHtml));
+    const groupsHtml = filtered ? '' : renderGroupsTable(groups, actions, layout);
+    return renderDeadLetterList(page, counts, query, layout, groupsHtml);
   }
 
-  @Get('dead-letters/:id')
+  /** One dead letter; `done` names the form that just succeeded (DeadLetterFormsController redirects here). */
+  @HtmlPage('dead-letters/:id')
   async detail(
     @Param('id') id: string,
     @Query('done') done: string | undefined,
-    @Req() request: Request,
-    @Res() response: Response,
-  ): Promise<void> {
+    @Layout() layout: LayoutContext,
+  ): Promise<string> {
     const row = await this.deadLetters.get(id);
     const notice = done && DONE_NOTICES[done] ? { text: DONE_NOTICES[done] } : undefined;
-    sendHtml(response, 200, renderDeadLetterDetail(row, layoutOf(this.service, request), notice));
+    return renderDeadLetterDetail(row, layout, notice);
   }
 }

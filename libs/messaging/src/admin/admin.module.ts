@@ -5,13 +5,15 @@ import { AdminApiController } from './admin-api.controller';
 import { AdminApiGuard } from './admin-api.guard';
 import { AdminAuthThrottle } from './admin-auth-throttle';
 import { AdminConsoleApiController } from './admin-console-api.controller';
-import { AdminConsolePageController } from './admin-console-page.controller';
 import { AdminLoginController } from './admin-login.controller';
 import { AdminLoginFilter } from './admin-login.filter';
 import { AdminPageController } from './admin-page.controller';
 import { AdminPageGuard } from './admin-page.guard';
 import type { AdminOptions } from './admin.options';
+import { AuditPageController } from './audit-page.controller';
 import { DeadLetterFormsController } from './dead-letter-forms.controller';
+import { FailureGroupPagesController } from './failure-group-pages.controller';
+import { ScheduledPagesController } from './scheduled-pages.controller';
 import { refuseDefaultAdminToken } from './default-admin-token.error';
 
 /**
@@ -28,7 +30,9 @@ import { refuseDefaultAdminToken } from './default-admin-token.error';
     AdminLoginController,
     AdminPageController,
     DeadLetterFormsController,
-    AdminConsolePageController,
+    FailureGroupPagesController,
+    ScheduledPagesController,
+    AuditPageController,
   ],
   providers: [AdminAuthThrottle, AdminApiGuard, AdminPageGuard, AdminLoginFilter],
 })
