@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { connect, type ChannelModel, type ConfirmChannel, type GetMessage, type Options } from 'amqplib';
+import { connect, type ChannelModel, type GetMessage, type Options } from 'amqplib';
 import { publishWithConfirm } from '@app/messaging/testing';
 import { waitFor } from '../support';
+import { useOpened } from '../support/block-fixture';
 import { useTestNamespace } from '../support/namespace-fixture';
 
 const ns = useTestNamespace('confirm_pub');
@@ -12,29 +13,14 @@ const ns = useTestNamespace('confirm_pub');
  * must work as before.
  */
 describe('publishWithConfirm: the same message as channel.publish, confirmed and returned alike', () => {
-  let connection: ChannelModel;
-  let channel: ConfirmChannel;
-  const returned: string[] = [];
-
-  beforeAll(async () => {
-    connection = await connect(ns.vhost.url);
-    channel = await connection.createConfirmChannel();
-    channel.on('return', (message: GetMessage) => returned.push(String(message.properties.messageId)));
-    await channel.assertExchange('events', 'topic', { durable: false });
-    await channel.assertQueue('copies', { durable: false });
-    await channel.bindQueue('copies', 'events', 'order.*');
-  });
-
-  afterAll(async () => {
-    await connection?.close().catch(() => undefined);
-  });
-
+  const connection = useOpened('the test connection', () => connect(ns.vhost.url));
+  const opened = useOpened('a confirm channel with a bound queue', () => openBoundQueue(connection));
   const confirmed = (publish: (done: (error: Error | null) => void) => void) =>
     new Promise<Error | null>((resolve) => publish(resolve));
 
   async function take(): Promise<GetMessage> {
     let message: GetMessage | false = false;
-    await waitFor(async () => (message = await channel.get('copies', { noAck: true })) !== false, {
+    await waitFor(async () => (message = await opened.channel.get('copies', { noAck: true })) !== false, {
       what: 'a message in the queue',
     });
     return message as unknown as GetMessage;
@@ -65,13 +51,13 @@ describe('publishWithConfirm: the same message as channel.publish, confirmed and
     };
 
     expect(
-      await confirmed((done) => channel.publish('events', 'order.placed', content, options, done)),
+      await confirmed((done) => opened.channel.publish('events', 'order.placed', content, options, done)),
     ).toBeNull();
     const viaAmqplib = seen(await take());
     expect(
       await confirmed((done) =>
         publishWithConfirm(
-          channel,
+          opened.channel,
           { exchange: 'events', routingKey: 'order.placed', content, properties: options },
           true,
           done,
@@ -88,11 +74,13 @@ describe('publishWithConfirm: the same message as channel.publish, confirmed and
   it('reads persistent: false and a missing deliveryMode as amqplib does', async () => {
     for (const persistence of [{ persistent: false }, {}, { deliveryMode: 2 }]) {
       const options = { mandatory: true, messageId: randomUUID(), ...persistence };
-      await confirmed((done) => channel.publish('events', 'order.paid', Buffer.from('a'), options, done));
+      await confirmed((done) =>
+        opened.channel.publish('events', 'order.paid', Buffer.from('a'), options, done),
+      );
       const viaAmqplib = seen(await take());
       await confirmed((done) =>
         publishWithConfirm(
-          channel,
+          opened.channel,
           { exchange: 'events', routingKey: 'order.paid', content: Buffer.from('a'), properties: options },
           true,
           done,
@@ -106,7 +94,7 @@ describe('publishWithConfirm: the same message as channel.publish, confirmed and
     const messageId = randomUUID();
     const error = await confirmed((done) =>
       publishWithConfirm(
-        channel,
+        opened.channel,
         {
           exchange: 'events',
           routingKey: 'nobody.listens',
@@ -119,6 +107,17 @@ describe('publishWithConfirm: the same message as channel.publish, confirmed and
     );
 
     expect(error).toBeNull();
-    expect(returned).toContain(messageId);
+    expect(opened.returned).toContain(messageId);
   });
 });
+
+/** A confirm channel that records returned messages, and a queue bound to `events` for `order.*`. */
+async function openBoundQueue(connection: ChannelModel) {
+  const channel = await connection.createConfirmChannel();
+  const returned: string[] = [];
+  channel.on('return', (message: GetMessage) => returned.push(String(message.properties.messageId)));
+  await channel.assertExchange('events', 'topic', { durable: false });
+  await channel.assertQueue('copies', { durable: false });
+  await channel.bindQueue('copies', 'events', 'order.*');
+  return { channel, returned, close: () => channel.close() };
+}
