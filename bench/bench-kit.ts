@@ -115,7 +115,18 @@ export async function seedBacklog(ns: TestNamespace, exchange: string, count: nu
     for (let start = 0; start < count; start += 2000) {
       const rows = Array.from({ length: Math.min(2000, count - start) }, () => {
         const messageId = randomUUID();
-        return [messageId, exchange, 'test.event', null, null, payload, '{}', now, now];
+        // Every row the outbox writes carries its correlation id in the headers (OutboxService.add).
+        return [
+          messageId,
+          exchange,
+          'test.event',
+          null,
+          null,
+          payload,
+          JSON.stringify({ 'x-correlation-id': messageId }),
+          now,
+          now,
+        ];
       });
       await db.query(
         'INSERT INTO outbox_message (message_id, exchange, routing_key, partition_key, `partition`, payload, headers, next_attempt_at, created_at) VALUES ?',

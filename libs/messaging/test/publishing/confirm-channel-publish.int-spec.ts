@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { connect, type ChannelModel, type GetMessage, type Options } from 'amqplib';
+import { connect, type GetMessage, type Options } from 'amqplib';
 import { publishWithConfirm } from '@app/messaging/testing';
 import { waitFor } from '../support';
 import { useOpened } from '../support/block-fixture';
@@ -13,8 +13,7 @@ const ns = useTestNamespace('confirm_pub');
  * must work as before.
  */
 describe('publishWithConfirm: the same message as channel.publish, confirmed and returned alike', () => {
-  const connection = useOpened('the test connection', () => connect(ns.vhost.url));
-  const opened = useOpened('a confirm channel with a bound queue', () => openBoundQueue(connection));
+  const opened = useOpened('a confirm channel with a bound queue', () => openBoundQueue(ns.vhost.url));
   const confirmed = (publish: (done: (error: Error | null) => void) => void) =>
     new Promise<Error | null>((resolve) => publish(resolve));
 
@@ -111,13 +110,14 @@ describe('publishWithConfirm: the same message as channel.publish, confirmed and
   });
 });
 
-/** A confirm channel that records returned messages, and a queue bound to `events` for `order.*`. */
-async function openBoundQueue(connection: ChannelModel) {
+/** A connection with a confirm channel that records returned messages, and a queue bound to `events` for `order.*`. */
+async function openBoundQueue(url: string) {
+  const connection = await connect(url);
   const channel = await connection.createConfirmChannel();
   const returned: string[] = [];
   channel.on('return', (message: GetMessage) => returned.push(String(message.properties.messageId)));
   await channel.assertExchange('events', 'topic', { durable: false });
   await channel.assertQueue('copies', { durable: false });
   await channel.bindQueue('copies', 'events', 'order.*');
-  return { channel, returned, close: () => channel.close() };
+  return { channel, returned, close: () => connection.close() };
 }
