@@ -59,7 +59,7 @@ export function publishWithConfirm(
     contentType: p.contentType,
     contentEncoding: p.contentEncoding,
     // amqplib always sends a table, empty when there are no headers.
-    headers: p.headers ?? NO_HEADERS,
+    headers: (p.headers as Record<string, unknown> | undefined) ?? NO_HEADERS,
     deliveryMode: deliveryModeOf(p),
     priority: p.priority,
     correlationId: p.correlationId,

@@ -6,6 +6,7 @@ import { InjectOptions } from '../messaging.constants';
 import type { RelayOptions } from '../outbox/outbox.options';
 import { MessagingMetrics } from '../observability/messaging-metrics';
 import { publishWithConfirm } from './confirm-channel-publish';
+import { ConfirmDeadlines } from './confirm-deadlines';
 import {
   BrokerUnavailableError,
   ChannelError,
@@ -50,12 +51,15 @@ export class ConfirmedPublisher implements OnModuleInit, OnApplicationShutdown {
   private current: OpenChannel | null = null;
   private opening = false;
   private closed = false;
+  private readonly deadlines: ConfirmDeadlines;
 
   constructor(
     private readonly amqp: AmqpConnection,
     private readonly metrics: MessagingMetrics,
     @InjectOptions('relay') private readonly options: RelayOptions,
-  ) {}
+  ) {
+    this.deadlines = new ConfirmDeadlines(options.confirmTimeoutMs);
+  }
 
   onModuleInit(): void {
     const managed = this.amqp.managedConnection;
@@ -68,6 +72,7 @@ export class ConfirmedPublisher implements OnModuleInit, OnApplicationShutdown {
     const open = this.current;
     this.current = null;
     await open?.channel.close().catch(() => undefined);
+    this.deadlines.clear();
   }
 
   get ready(): boolean {
@@ -85,26 +90,23 @@ export class ConfirmedPublisher implements OnModuleInit, OnApplicationShutdown {
     if (!open) return Promise.resolve(new BrokerUnavailableError(messageId, exchange, 'no open channel'));
     return new Promise((resolve) => {
       const started = performance.now();
-      let settled = false;
       const settle = (failure?: PublishFailure) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
+        if (!deadline.open) return;
+        this.deadlines.close(deadline);
         this.returned.delete(messageId);
         if (!failure) this.metrics.publishConfirmSeconds.observe((performance.now() - started) / 1000);
         resolve(failure);
       };
-      const timer = setTimeout(
-        () =>
-          settle(
-            new ConfirmTimeoutError(
-              messageId,
-              exchange,
-              `no confirm within ${this.options.confirmTimeoutMs} ms`,
-            ),
+      const deadline = this.deadlines.add(() => {
+        this.returned.delete(messageId);
+        resolve(
+          new ConfirmTimeoutError(
+            messageId,
+            exchange,
+            `no confirm within ${this.options.confirmTimeoutMs} ms`,
           ),
-        this.options.confirmTimeoutMs,
-      );
+        );
+      });
       try {
         // mandatory=true: an ack alone does not mean a queue got it; the return comes first.
         publishWithConfirm(open.channel, message, true, (error: Error | null) => {
