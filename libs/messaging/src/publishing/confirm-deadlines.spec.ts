@@ -56,4 +56,19 @@ describe('ConfirmDeadlines', () => {
     jest.advanceTimersByTime(1000);
     expect(expired).toEqual(Array.from({ length: 2500 }, (_, k) => 2 * k + 1));
   });
+
+  it('lets go of publishes confirmed in order at once, not at the next sweep', () => {
+    const deadlines = new ConfirmDeadlines(10_000);
+    const entries = Array.from({ length: 5000 }, () => deadlines.add(() => undefined));
+    entries.forEach((entry) => deadlines.close(entry));
+    expect(deadlines.held).toBe(0);
+
+    const [first, second, third] = [1, 2, 3].map(() => deadlines.add(() => undefined));
+    deadlines.close(second);
+    expect(deadlines.held).toBe(3);
+    deadlines.close(first);
+    expect(deadlines.held).toBe(1);
+    deadlines.close(third);
+    expect(deadlines.held).toBe(0);
+  });
 });

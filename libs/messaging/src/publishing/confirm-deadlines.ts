@@ -2,8 +2,10 @@
 export interface ConfirmDeadline {
   readonly due: number;
   open: boolean;
-  readonly expire: () => void;
+  expire: () => void;
 }
+
+const EXPIRED = (): void => undefined;
 
 /** Compact the queue once this many settled entries sit before its head. */
 const COMPACT_AFTER = 1024;
@@ -11,8 +13,7 @@ const COMPACT_AFTER = 1024;
 /**
  * The confirm timeouts of a channel's publishes. Every publish waits as long, so deadlines come due in
  * the order they were added: one timer, set for the oldest open one, replaces a `setTimeout` and a
- * `clearTimeout` per message (a few µs each at thousands of publishes a second). A confirm only marks
- * its entry closed; closed entries are dropped when they reach the head.
+ * `clearTimeout` per message (a few µs each at thousands of publishes a second).
  */
 export class ConfirmDeadlines {
   private queue: ConfirmDeadline[] = [];
@@ -20,6 +21,11 @@ export class ConfirmDeadlines {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly timeoutMs: number) {}
+
+  /** Entries held: the open ones, and closed ones behind the oldest open one. */
+  get held(): number {
+    return this.queue.length - this.head;
+  }
 
   /** Expires after the timeout unless `close` ran first. */
   add(expire: () => void): ConfirmDeadline {
@@ -29,8 +35,15 @@ export class ConfirmDeadlines {
     return deadline;
   }
 
+  /**
+   * Confirms mostly arrive in publish order, so closing usually moves the head: a closed entry (and the
+   * publish its callback holds) is not kept until the next sweep, up to a timeout's worth of publishes.
+   */
   close(deadline: ConfirmDeadline): void {
     deadline.open = false;
+    deadline.expire = EXPIRED;
+    while (this.head < this.queue.length && !this.queue[this.head].open) this.head++;
+    if (this.head >= COMPACT_AFTER) this.compact();
   }
 
   /** Stops the timer; entries still open never expire (the channel is gone, its publishes settled). */
@@ -38,6 +51,11 @@ export class ConfirmDeadlines {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.queue = [];
+    this.head = 0;
+  }
+
+  private compact(): void {
+    this.queue = this.head === this.queue.length ? [] : this.queue.slice(this.head);
     this.head = 0;
   }
 
@@ -53,14 +71,13 @@ export class ConfirmDeadlines {
       if (next.open && next.due > now) break;
       this.head++;
       if (next.open) {
+        const expire = next.expire;
         next.open = false;
-        next.expire();
+        next.expire = EXPIRED;
+        expire();
       }
     }
-    if (this.head >= COMPACT_AFTER || this.head === this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
+    this.compact();
     if (this.head < this.queue.length) this.arm(this.queue[this.head].due - now);
   }
 }
