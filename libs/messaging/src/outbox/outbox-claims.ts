@@ -88,12 +88,40 @@ export class OutboxClaims {
         FOR UPDATE SKIP LOCKED`,
         [afterId, owner, limit],
       )) as ClaimedRecord[];
+      records = await this.withoutRowsBehindUnsent(runner, records);
     } catch (error) {
       await this.endClaim(runner, 'rollback');
       throw error;
     }
     const ids = records.map((r) => r.id);
     return { rows: records.map(toClaimedRow), leased: this.lease(runner, owner, ids, leaseMs) };
+  }
+
+  /**
+   * Drops the keyed rows that have an earlier unsent row of their key after all. The claim's locking
+   * read sees every row committed while it runs, but its `NOT EXISTS` subquery reads the snapshot taken
+   * when the statement first ran it: when a transaction that wrote several rows of one key commits
+   * mid-statement, the claim returns its later rows too, or only them if the first was still locked by
+   * the writer as the scan passed it (published before it: a key out of order). A second statement reads
+   * a fresh snapshot (READ COMMITTED) that holds every commit the claim saw (docs/publishing.md).
+   */
+  private async withoutRowsBehindUnsent(
+    runner: QueryRunner,
+    records: ClaimedRecord[],
+  ): Promise<ClaimedRecord[]> {
+    const keyed = records.filter((r) => r.partition_key !== null).map((r) => r.id);
+    if (keyed.length === 0) return records;
+    const behind = (await runner.query(
+      /* sql */ `
+      SELECT o.id FROM outbox_message o
+      WHERE o.id IN (?)
+        AND EXISTS (SELECT 1 FROM outbox_message e
+                    WHERE e.partition_key = o.partition_key AND e.sent_at IS NULL AND e.id < o.id)`,
+      [keyed],
+    )) as Array<{ id: string | number }>;
+    if (behind.length === 0) return records;
+    const dropped = new Set(behind.map((r) => String(r.id)));
+    return records.filter((r) => !dropped.has(String(r.id)));
   }
 
   /**
