@@ -28,12 +28,17 @@ const MARK = `UPDATE ${TABLE} SET sent_at = UTC_TIMESTAMP(3), locked_until = NUL
 
 type Variant = (db: Connection) => Promise<number>;
 
-/** Today: claim + lease + commit, then mark-sent in its own autocommit statement. */
-const twoTransactions: Variant = async (db) => {
+/** Opens the claim's transaction and takes a batch, as `OutboxClaims.claim` does. */
+async function claimBatch(db: Connection): Promise<string[]> {
   await db.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
   await db.beginTransaction();
   const [rows] = (await db.query(CLAIM, [BATCH])) as unknown as [Array<{ id: string }>];
-  const ids = rows.map((r) => r.id);
+  return rows.map((r) => r.id);
+}
+
+/** Today: claim + lease + commit, then mark-sent in its own autocommit statement. */
+const twoTransactions: Variant = async (db) => {
+  const ids = await claimBatch(db);
   if (ids.length > 0) await db.query(LEASE, [ids]);
   await db.commit();
   if (ids.length > 0) await db.query(MARK, [ids]);
@@ -42,10 +47,7 @@ const twoTransactions: Variant = async (db) => {
 
 /** The candidate: the claim's row locks hold the rows while they are published; mark and commit once. */
 const oneTransaction: Variant = async (db) => {
-  await db.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
-  await db.beginTransaction();
-  const [rows] = (await db.query(CLAIM, [BATCH])) as unknown as [Array<{ id: string }>];
-  const ids = rows.map((r) => r.id);
+  const ids = await claimBatch(db);
   if (ids.length > 0) await db.query(MARK, [ids]);
   await db.commit();
   return ids.length;
