@@ -2,6 +2,7 @@
  * `npm run demo`: both apps and a mail catcher on the local services, a scripted scenario, then the URLs.
  * Ctrl-C stops everything this script started, and only that. DEMO_EXIT=1 exits after the scenario.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DemoProcesses, portInUse } from './demo/demo-processes';
 import { runScenario, waitUntil } from './demo/demo-scenario';
@@ -9,6 +10,18 @@ import { runScenario, waitUntil } from './demo/demo-scenario';
 const root = join(__dirname, '..');
 const ADMIN_TOKEN = process.env.ADMIN_TOKEN ?? 'local-admin-token';
 const ports = { producer: 3000, consumer: 3001, smtp: 1025, mailWeb: 1080 };
+
+/**
+ * maildev's command-line script as its package.json declares it: maildev 3 is an ES module package
+ * whose `exports` hide every other path, so neither `require.resolve` nor a fixed subpath reaches it.
+ */
+function maildevCli(): string {
+  const dir = join(root, 'node_modules', 'maildev');
+  const { bin } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    bin: Record<string, string>;
+  };
+  return join(dir, bin.maildev);
+}
 
 async function main(): Promise<void> {
   const processes = new DemoProcesses();
@@ -30,7 +43,7 @@ async function main(): Promise<void> {
 
   process.stdout.write('starting mail catcher, producer (orders) and consumer (billing)...\n');
   processes.start('maildev', process.execPath, [
-    require.resolve('maildev/bin/maildev'),
+    maildevCli(),
     '--smtp',
     String(ports.smtp),
     '--web',

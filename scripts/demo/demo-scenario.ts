@@ -92,7 +92,8 @@ export async function runScenario(urls: DemoUrls): Promise<void> {
 
   say('4/4 waiting for the alert email');
   const emails = await waitUntil('an alert email', async () => {
-    const inbox = await http<Array<{ subject: string }>>('GET', `${urls.mailApi}/email`);
+    // maildev 3 serves its REST API under /api (2 served it at the root).
+    const inbox = await http<Array<{ subject: string }>>('GET', `${urls.mailApi}/api/email`);
     return inbox.length > 0 ? inbox : undefined;
   });
   say(`  email: "${emails[0].subject}"`);
