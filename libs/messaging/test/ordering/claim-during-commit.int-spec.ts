@@ -14,6 +14,9 @@ const OWNER = 'claim-race';
 /** Rows of a key whose first row is held (scheduled): never claimable, but every claim scans them. */
 const BLOCKED = 5000;
 
+const INSERT_ROWS =
+  'INSERT INTO outbox_message (message_id, exchange, routing_key, partition_key, `partition`, payload, headers, next_attempt_at, created_at) VALUES ?';
+
 const ns = useTestNamespace('claim_during_commit');
 
 /**
@@ -44,10 +47,7 @@ describe('Claims while rows of one key commit', () => {
     // First in id order, so each claim runs its NOT EXISTS subquery (and takes its snapshot) at once and
     // then scans for a while: nearly every claim overlaps one of the writer's commits.
     const blocked = Array.from({ length: BLOCKED }, (_, i) => keyed('blocked', i + 1));
-    await writer.query(
-      'INSERT INTO outbox_message (message_id, exchange, routing_key, partition_key, `partition`, payload, headers, next_attempt_at, created_at) VALUES ?',
-      [blocked],
-    );
+    await writer.query(INSERT_ROWS, [blocked]);
     await writer.query(
       "UPDATE outbox_message SET held = 1 WHERE partition_key = 'blocked' ORDER BY id LIMIT 1",
     );
@@ -65,10 +65,7 @@ describe('Claims while rows of one key commit', () => {
             rows.push(unkeyed());
           }
           await writer.beginTransaction();
-          await writer.query(
-            'INSERT INTO outbox_message (message_id, exchange, routing_key, partition_key, `partition`, payload, headers, next_attempt_at, created_at) VALUES ?',
-            [rows],
-          );
+          await writer.query(INSERT_ROWS, [rows]);
           await setTimeout(4);
           await writer.commit();
         }
@@ -85,25 +82,23 @@ describe('Claims while rows of one key commit', () => {
     while (!written || idle < 3) {
       const { rows, leased } = await claims.claim(OWNER, 200, 30_000);
       await leased;
-      const seen = new Set<string>();
+      const claimedSeqs = new Map<string, number>();
       for (const row of rows) {
         if (row.partitionKey === null) continue;
         const { seq } = JSON.parse(row.payload) as { seq: number };
         const expected = nextSeq.get(row.partitionKey) ?? 1;
-        if (seq !== expected || seen.has(row.partitionKey)) {
+        if (seq !== expected || claimedSeqs.has(row.partitionKey)) {
           violations.push(`${row.partitionKey}: claimed seq ${seq}, next unsent is ${expected}`);
         }
-        seen.add(row.partitionKey);
+        claimedSeqs.set(row.partitionKey, Math.max(claimedSeqs.get(row.partitionKey) ?? 0, seq));
       }
       // Marked at once: the next claim may take each key's next row.
       await claims.markSent(
         rows.map((r) => r.id),
         false,
       );
-      for (const row of rows) {
-        if (row.partitionKey === null) continue;
-        const { seq } = JSON.parse(row.payload) as { seq: number };
-        nextSeq.set(row.partitionKey, Math.max(nextSeq.get(row.partitionKey) ?? 1, seq + 1));
+      for (const [key, seq] of claimedSeqs) {
+        nextSeq.set(key, Math.max(nextSeq.get(key) ?? 1, seq + 1));
       }
       claimed += rows.length;
       idle = written && rows.length === 0 ? idle + 1 : 0;
