@@ -56,6 +56,9 @@ async function main(): Promise<void> {
     SMTP_URL: `smtp://127.0.0.1:${ports.smtp}`,
     ADMIN_TOKEN,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // The digest window is kept in the database across runs: with the 5 min default, a rerun soon after
+    // would get its poison message only in the digest, minutes later. 15 s shows either email promptly.
+    ALERT_DIGEST_WINDOW_MS: process.env.ALERT_DIGEST_WINDOW_MS ?? '15000',
   };
   processes.start('producer', process.execPath, [join(root, 'dist/apps/producer/main.js')], {
     ...common,

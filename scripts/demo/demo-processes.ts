@@ -30,10 +30,20 @@ export class DemoProcesses {
 
   private stopping = false;
 
+  /**
+   * Stops the processes started after the first one, then the first: the apps send their shutdown
+   * digests through the mail catcher, which must still be up (the demo starts it first).
+   */
   async stopAll(): Promise<void> {
     this.stopping = true;
+    const [first, ...rest] = this.children;
+    await this.stop(rest);
+    if (first) await this.stop([first]);
+  }
+
+  private async stop(children: Array<{ process: ChildProcess }>): Promise<void> {
     await Promise.all(
-      this.children.map(
+      children.map(
         ({ process: child }) =>
           new Promise<void>((resolve) => {
             if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -33,8 +33,8 @@ export class AlertWindowStore {
 
   /**
    * Opens the class's window for dead letter `id` unless one is open: true when this call opened it (the
-   * caller emails at once). A new class starts counting at `countFrom`; a closed one keeps its start, so
-   * a failure parked while it was closing is still counted by the next digest.
+   * caller emails at once). A new class starts counting at `countFrom`; a closed one keeps the start its
+   * closing set, so a failure parked while it was closing is still counted by the next digest.
    */
   async open(cls: DeadLetterClass, id: string, countFrom: Date, endsAt: Date): Promise<boolean> {
     const key = classKeyOf(cls);
@@ -101,12 +101,15 @@ export class AlertWindowStore {
     return done === 1;
   }
 
-  /** A quiet window closes: the next failure of the class is news again and emailed at once. */
-  async close(key: string, owner: string): Promise<boolean> {
+  /**
+   * A quiet window closes: the next failure of the class is news again and emailed at once. The next
+   * window counts from `countFrom`, so no failure this one already reported is counted again.
+   */
+  async close(key: string, owner: string, countFrom: Date): Promise<boolean> {
     const done = await this.write(
-      /* sql */ `UPDATE alert_window SET ends_at = NULL, claimed_by = NULL, claimed_until = NULL
+      /* sql */ `UPDATE alert_window SET started_at = ?, ends_at = NULL, claimed_by = NULL, claimed_until = NULL
        WHERE class_key = ? AND claimed_by = ?`,
-      [key, owner],
+      [countFrom, key, owner],
     );
     return done === 1;
   }

@@ -94,9 +94,10 @@ export class DurableDigests {
         // Failures parked within the grace: not countable yet, the window stays until they are.
         await this.store.release(key, this.owner, now);
       } else {
-        await this.store.close(key, this.owner);
+        const countFrom = await this.nextCountFrom(window, now);
+        await this.store.close(key, this.owner, countFrom);
         // A failure that committed while closing found the window open and sent nothing: not lost.
-        if (await this.deadLetters.anySince(window, window.startedAt, window.firstId)) {
+        if (await this.deadLetters.anySince(window, countFrom, window.firstId)) {
           await this.store.reopenDue(key, now);
         }
       }
@@ -104,6 +105,18 @@ export class DurableDigests {
       this.logger.warn({ msg: 'digest not sent, will retry', reason: window.reason, error: String(error) });
       await this.store.release(key, this.owner, new Date(Date.now() + RETRY_MS)).catch(() => undefined);
     }
+  }
+
+  /**
+   * Where the class's next window starts counting once this one closed quiet: a grace before now, for
+   * failures still committing, but after this window's first failure. Reopening names a new first
+   * failure, so a count from the old start would report the old one again, already emailed on its own.
+   */
+  private async nextCountFrom(window: AlertWindow, now: Date): Promise<Date> {
+    const graceStart = now.getTime() - DIGEST_GRACE_MS;
+    const firstAt = window.firstId ? await this.deadLetters.parkedAt(window.firstId) : null;
+    // created_at has millisecond precision: one after the first failure's.
+    return new Date(Math.max(graceStart, window.startedAt.getTime(), (firstAt?.getTime() ?? 0) + 1));
   }
 }
 

@@ -18,8 +18,17 @@ describe('validateMessagingEnv', () => {
     ['SMTP_URL', 'mail.example.com'],
     ['PORT', 'eighty'],
     ['ADMIN_TOKEN', 'short'],
+    ['ALERT_DIGEST_WINDOW_MS', '500'],
+    ['ALERT_DIGEST_WINDOW_MS', 'soon'],
   ])('rejects %s=%s with one line naming the variable', (name, value) => {
     expect(() => validate({ [name]: value })).toThrow(new RegExp(`^Invalid environment: ${name} `));
+  });
+
+  it('sets the digest window from ALERT_DIGEST_WINDOW_MS, 5 min by default', () => {
+    const options = (env: Record<string, string>) =>
+      messagingOptionsFromEnv(validate(env), { serviceName: 'orders' }).alerting;
+    expect(options({})?.digestWindowMs).toBe(300_000);
+    expect(options({ ALERT_DIGEST_WINDOW_MS: '15000' })?.digestWindowMs).toBe(15_000);
   });
 
   it('accepts a cluster list in RABBITMQ_URLS and rejects a bad member', () => {

@@ -26,6 +26,8 @@ export interface MessagingEnv {
   ADMIN_VIEWER_TOKEN?: string;
   ALERT_EMAIL_TO: string;
   ALERT_EMAIL_FROM: string;
+  /** Digest window per failure class, ms. @default 300000 */
+  ALERT_DIGEST_WINDOW_MS: number;
   PUBLIC_URL?: string;
   LOG_LEVEL: string;
   /** Which HTTP requests get an access-log line. @default 'all' */
@@ -80,6 +82,7 @@ export function messagingEnvSchema(defaults: EnvDefaults): Joi.ObjectSchema<Mess
     ADMIN_VIEWER_TOKEN: Joi.string().min(16),
     ALERT_EMAIL_TO: Joi.string().default(ALERTING_DEFAULTS.to),
     ALERT_EMAIL_FROM: Joi.string().default(ALERTING_DEFAULTS.from),
+    ALERT_DIGEST_WINDOW_MS: Joi.number().integer().min(1000).default(ALERTING_DEFAULTS.digestWindowMs),
     PUBLIC_URL: url('http', 'https'),
     LOG_LEVEL: Joi.string()
       .valid('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent')
@@ -152,6 +155,7 @@ export function messagingOptionsFromEnv(
       smtpUrl: env.SMTP_URL,
       to: env.ALERT_EMAIL_TO,
       from: env.ALERT_EMAIL_FROM,
+      digestWindowMs: env.ALERT_DIGEST_WINDOW_MS,
       adminBaseUrl: `${publicUrl}/admin`,
       ...app.alerting,
     },
@@ -178,6 +182,7 @@ const ENV_KEYS: Array<keyof MessagingEnv> = [
   'ADMIN_VIEWER_TOKEN',
   'ALERT_EMAIL_TO',
   'ALERT_EMAIL_FROM',
+  'ALERT_DIGEST_WINDOW_MS',
   'PUBLIC_URL',
   'LOG_LEVEL',
   'HTTP_ACCESS_LOG',

@@ -40,6 +40,15 @@ export class DeadLetterAlertQueries {
     return rows[0].excerpt + (Number(rows[0].length) > chars ? ' …' : '');
   }
 
+  /** When dead letter `id` was parked, or null when it is gone. */
+  async parkedAt(id: string): Promise<Date | null> {
+    const rows = await this.dataSource.query<Array<{ created_at: Date }>>(
+      /* sql */ 'SELECT created_at FROM dead_letter WHERE id = ?',
+      [id],
+    );
+    return rows[0]?.created_at ?? null;
+  }
+
   /** Dead letters of the class parked in [from, to), except `exceptId` (already emailed on its own). */
   async summary(
     cls: DeadLetterClass,

@@ -131,6 +131,44 @@ describe('EmailAlerter (G7) against a real SMTP sink and MySQL', () => {
   );
 
   it(
+    'emails the next failure of a class whose window closed quiet at once, and never counts an earlier one again',
+    async () => {
+      await withApp(2_000, async (app) => {
+        const dataSource = app.get(DataSource);
+        const windowOf = async () => {
+          const rows = await dataSource.query<Array<{ ends_at: Date | null; first_id: string }>>(
+            "SELECT ends_at, first_id FROM alert_window WHERE source = 't.again'",
+          );
+          return rows[0];
+        };
+        const closedAfter = (deadLetterId: string) =>
+          waitFor(
+            async () => {
+              const window = await windowOf();
+              return window && window.ends_at === null && String(window.first_id) === deadLetterId;
+            },
+            { what: `the window opened by dead letter ${deadLetterId} to close quiet`, timeoutMs: 20_000 },
+          );
+
+        const first = (await app.get(DeadLetterService).park(failure('t.again', 1))).id;
+        await closedAfter(String(first));
+        const second = (await app.get(DeadLetterService).park(failure('t.again', 2))).id;
+        // Closed quiet again: the second window counted nothing (before, it counted dead letter 1 anew).
+        await closedAfter(String(second));
+      });
+      expect(sink.received.map((email) => email.subject)).toEqual([
+        '[billing] Message parked: handler-error on t.again',
+        '[billing] Message parked: handler-error on t.again',
+      ]);
+      expect(sink.received.map((email) => /^Message id: {2}(\S+)$/m.exec(email.text)?.[1])).toEqual([
+        't.again-m1',
+        't.again-m2',
+      ]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'escapes a payload and error text carrying markup in the email HTML',
     async () => {
       await withApp(DIGEST_WINDOW_MS, async (app) => {
