@@ -1,11 +1,12 @@
-/** A publish awaiting its confirm: `expire` runs if it is still open at `due`. */
+/**
+ * A publish awaiting its confirm: `expire` runs if it is still open at `due`. The publish is its own
+ * entry, so a deadline costs no object or closure of its own per message.
+ */
 export interface ConfirmDeadline {
-  readonly due: number;
+  due: number;
   open: boolean;
-  expire: () => void;
+  expire(): void;
 }
-
-const EXPIRED = (): void => undefined;
 
 /** Compact the queue once this many settled entries sit before its head. */
 const COMPACT_AFTER = 1024;
@@ -27,21 +28,22 @@ export class ConfirmDeadlines {
     return this.queue.length - this.head;
   }
 
-  /** Expires after the timeout unless `close` ran first. */
-  add(expire: () => void): ConfirmDeadline {
-    const deadline: ConfirmDeadline = { due: Date.now() + this.timeoutMs, open: true, expire };
+  /** Sets the entry's deadline to the timeout from now: it expires then unless `close` ran first. */
+  add<T extends ConfirmDeadline>(deadline: T): T {
+    deadline.due = Date.now() + this.timeoutMs;
+    deadline.open = true;
     this.queue.push(deadline);
     if (!this.timer) this.arm(this.timeoutMs);
     return deadline;
   }
 
   /**
-   * Confirms mostly arrive in publish order, so closing usually moves the head: a closed entry (and the
-   * publish its callback holds) is not kept until the next sweep, up to a timeout's worth of publishes.
+   * Confirms mostly arrive in publish order, so closing usually moves the head: a closed entry is not
+   * kept until the next sweep, up to a timeout's worth of publishes. An entry behind an open one stays
+   * queued until the head passes it: it should drop what it holds when it closes.
    */
   close(deadline: ConfirmDeadline): void {
     deadline.open = false;
-    deadline.expire = EXPIRED;
     while (this.head < this.queue.length && !this.queue[this.head].open) this.head++;
     if (this.head >= COMPACT_AFTER) this.compact();
   }
@@ -71,10 +73,8 @@ export class ConfirmDeadlines {
       if (next.open && next.due > now) break;
       this.head++;
       if (next.open) {
-        const expire = next.expire;
         next.open = false;
-        next.expire = EXPIRED;
-        expire();
+        next.expire();
       }
     }
     this.compact();

@@ -7,6 +7,7 @@ import type { RelayOptions } from '../outbox/outbox.options';
 import { MessagingMetrics } from '../observability/messaging-metrics';
 import { publishWithConfirm } from './confirm-channel-publish';
 import { ConfirmDeadlines } from './confirm-deadlines';
+import { ConfirmOutcomes, PendingConfirm, PublishDone } from './pending-confirm';
 import {
   BrokerUnavailableError,
   ChannelError,
@@ -43,7 +44,7 @@ const REOPEN_DELAY_MS = 200;
  * Opens a new channel by itself after a 404 closed one and after golevelup reconnected.
  */
 @Injectable()
-export class ConfirmedPublisher implements OnModuleInit, OnApplicationShutdown {
+export class ConfirmedPublisher implements OnModuleInit, OnApplicationShutdown, ConfirmOutcomes<OpenChannel> {
   private readonly logger = new Logger(ConfirmedPublisher.name);
   private readonly readySignals = new Subject<void>();
   /** Message ids the broker returned as unroutable; the return always arrives before the ack. */
@@ -84,49 +85,60 @@ export class ConfirmedPublisher implements OnModuleInit, OnApplicationShutdown {
     return this.readySignals.subscribe(listener);
   }
 
-  publish(message: OutgoingMessage): Promise<PublishFailure | undefined> {
+  /**
+   * Publishes with mandatory=true (an ack alone does not mean a queue got it; the return comes first)
+   * and calls `done` once with the outcome, always after this call returned.
+   */
+  publish(message: OutgoingMessage, done: PublishDone): void {
     const open = this.current;
-    const { messageId, exchange } = message;
-    if (!open) return Promise.resolve(new BrokerUnavailableError(messageId, exchange, 'no open channel'));
-    return new Promise((resolve) => {
-      const started = performance.now();
-      const settle = (failure?: PublishFailure) => {
-        if (!deadline.open) return;
-        this.deadlines.close(deadline);
-        this.returned.delete(messageId);
-        if (!failure) this.metrics.publishConfirmSeconds.observe((performance.now() - started) / 1000);
-        resolve(failure);
-      };
-      const deadline = this.deadlines.add(() => {
-        this.returned.delete(messageId);
-        resolve(
-          new ConfirmTimeoutError(
-            messageId,
-            exchange,
-            `no confirm within ${this.options.confirmTimeoutMs} ms`,
-          ),
-        );
-      });
-      try {
-        // mandatory=true: an ack alone does not mean a queue got it; the return comes first.
-        publishWithConfirm(open.channel, message, true, (error: Error | null) => {
-          if (!error) {
-            const unroutable = this.returned.has(messageId);
-            settle(
-              unroutable
-                ? new UnroutableError(messageId, exchange, `no queue bound for '${message.routingKey}'`)
-                : undefined,
-            );
-          } else settle(this.classify(error, open, message));
-        });
-      } catch (error) {
-        settle(new BrokerUnavailableError(messageId, exchange, (error as Error).message));
-      }
-    });
+    const { messageId, exchange, routingKey } = message;
+    if (!open) {
+      queueMicrotask(() => done(new BrokerUnavailableError(messageId, exchange, 'no open channel')));
+      return;
+    }
+    const pending = this.deadlines.add(new PendingConfirm(this, open, messageId, exchange, routingKey, done));
+    try {
+      publishWithConfirm(open.channel, message, true, pending.callback());
+    } catch (error) {
+      const failure = new BrokerUnavailableError(messageId, exchange, (error as Error).message);
+      queueMicrotask(() => this.settle(pending, failure));
+    }
   }
 
-  private classify(error: Error, open: OpenChannel, message: OutgoingMessage): PublishFailure {
-    const { messageId, exchange } = message;
+  /** @internal PendingConfirm's report of the broker's answer. */
+  confirmed(pending: PendingConfirm<OpenChannel>, error: Error | null): void {
+    const { messageId, exchange } = pending;
+    if (error) return this.settle(pending, this.classify(error, pending.channel, messageId, exchange));
+    const unroutable = this.returned.has(messageId);
+    this.settle(
+      pending,
+      unroutable
+        ? new UnroutableError(messageId, exchange, `no queue bound for '${pending.routingKey}'`)
+        : undefined,
+    );
+  }
+
+  /** @internal PendingConfirm's report of its deadline passing without an answer. */
+  expired(pending: PendingConfirm<OpenChannel>): void {
+    this.returned.delete(pending.messageId);
+    pending.report(
+      new ConfirmTimeoutError(
+        pending.messageId,
+        pending.exchange,
+        `no confirm within ${this.options.confirmTimeoutMs} ms`,
+      ),
+    );
+  }
+
+  private settle(pending: PendingConfirm<OpenChannel>, failure: PublishFailure | undefined): void {
+    if (!pending.open) return;
+    this.deadlines.close(pending);
+    this.returned.delete(pending.messageId);
+    if (!failure) this.metrics.publishConfirmSeconds.observe((performance.now() - pending.started) / 1000);
+    pending.report(failure);
+  }
+
+  private classify(error: Error, open: OpenChannel, messageId: string, exchange: string): PublishFailure {
     if (error.message === 'message nacked') return new PublishNackedError(messageId, exchange, 'nacked');
     const cause = open.closeError;
     if (!cause || cause.code === CONNECTION_FORCED) {

@@ -151,8 +151,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       });
     for (const row of rows) {
       this.inFlight.set(row.id, row);
-      void this.publisher.publish(outgoingMessageOf(row)).then((failure) => {
-        if (early) return early.push({ row, failure });
+      this.publisher.publish(outgoingMessageOf(row), (failure) => {
+        if (early) return void early.push({ row, failure });
         this.toSettle({ row, failure });
         this.signal();
       });

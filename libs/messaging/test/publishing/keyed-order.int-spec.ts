@@ -66,11 +66,11 @@ describe('Relay per-key order (G5, publishing side)', () => {
     const acked = new Map<string, number>();
     const publish = publisher.publish.bind(publisher);
     // Observes the real publisher: records when each confirm arrived.
-    publisher.publish = async (message) => {
-      const failure = await publish(message);
-      if (!failure) acked.set(message.messageId, performance.now());
-      return failure;
-    };
+    publisher.publish = (message, done) =>
+      publish(message, (failure) => {
+        if (!failure) acked.set(message.messageId, performance.now());
+        done(failure);
+      });
     const latencies: number[] = [];
     for (let i = 0; i < 50; i++) {
       const added = await db.transaction((manager) =>

@@ -1,0 +1,49 @@
+import type { ConfirmDeadline } from './confirm-deadlines';
+import type { PublishFailure } from './publish-failure';
+
+/** Called once per publish: `undefined` when the broker acked a routed message, else the failure. */
+export type PublishDone = (failure: PublishFailure | undefined) => void;
+
+/** Where a publish awaiting its confirm reports the broker's answer, or its deadline passing. */
+export interface ConfirmOutcomes<C> {
+  confirmed(pending: PendingConfirm<C>, error: Error | null): void;
+  expired(pending: PendingConfirm<C>): void;
+}
+
+/**
+ * One publish awaiting its confirm, on channel `C`, and its own confirm deadline. At thousands of
+ * messages a second each one lives about as long as a young-generation collection interval; a promise,
+ * its resolvers and a closure per outcome made several objects per message, enough to have them promoted
+ * and collected only by the old generation (docs/performance.md, relay RSS). It holds the ids an outcome
+ * needs, never the message's content.
+ */
+export class PendingConfirm<C> implements ConfirmDeadline {
+  due = 0;
+  open = false;
+  readonly started = performance.now();
+
+  constructor(
+    private readonly outcomes: ConfirmOutcomes<C>,
+    readonly channel: C,
+    readonly messageId: string,
+    readonly exchange: string,
+    readonly routingKey: string,
+    private done: PublishDone | null,
+  ) {}
+
+  /** The confirm callback amqplib keeps for this publish. */
+  callback(): (error: Error | null) => void {
+    return (error) => this.outcomes.confirmed(this, error);
+  }
+
+  expire(): void {
+    this.outcomes.expired(this);
+  }
+
+  /** Reports the outcome once; a confirm arriving after the deadline reported nothing more. */
+  report(failure: PublishFailure | undefined): void {
+    const done = this.done;
+    this.done = null;
+    done?.(failure);
+  }
+}
