@@ -16,6 +16,24 @@ export interface ClaimedRow {
 }
 
 /**
+ * What the relay keeps of a claimed row while its message is in flight and until it is settled. The
+ * payload and headers went out in the message; parking reads them back from the row
+ * (`OutboxClaims.parkedContent`). Thousands of rows are in flight at once and most outlive a young
+ * generation collection, so every byte kept is one the old generation collects (docs/performance.md).
+ */
+export type InFlightRow = Pick<
+  ClaimedRow,
+  'id' | 'messageId' | 'exchange' | 'routingKey' | 'partitionKey' | 'attempts'
+>;
+
+/** A claimed row's payload, headers and creation time, read back to park it. */
+export interface ParkedContent {
+  payload: string;
+  headers: string | null;
+  createdAt: Date;
+}
+
+/**
  * Rows claimed for publishing. `leased` settles when their leases are committed; the rows may be
  * published before that (their row locks hold them until then), but not marked sent.
  */
@@ -188,6 +206,15 @@ export class OutboxClaims {
        WHERE id IN (?) AND locked_by = ? AND sent_at IS NULL`,
       [ids, owner],
     );
+  }
+
+  /** The content of a row about to be parked, locked in the parking transaction; null when it is gone. */
+  async parkedContent(manager: EntityManager, id: string): Promise<ParkedContent | null> {
+    const [row] = await manager.query<Array<{ payload: string; headers: string | null; created_at: Date }>>(
+      /* sql */ `SELECT payload, headers, created_at FROM outbox_message WHERE id = ? FOR UPDATE`,
+      [id],
+    );
+    return row ? { payload: row.payload, headers: row.headers, createdAt: row.created_at } : null;
   }
 
   /** Removes a row that was moved to dead_letter, inside that transaction. */

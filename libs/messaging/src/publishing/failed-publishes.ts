@@ -4,14 +4,14 @@ import type { DataSource } from 'typeorm';
 import { DeadLetterService } from '../dead-letters/dead-letter.service';
 import { InjectOptions } from '../messaging.constants';
 import { MessagingMetrics } from '../observability/messaging-metrics';
-import { BackOff, ClaimedRow, OutboxClaims } from '../outbox/outbox-claims';
+import { BackOff, InFlightRow, OutboxClaims } from '../outbox/outbox-claims';
 import type { RelayOptions } from '../outbox/outbox.options';
 import { publishBackoffMs } from './publish-backoff';
 import type { PublishFailure } from './publish-failure';
 
 /** A claimed row's publish outcome: no failure when the broker acked it routed. */
 export interface Settlement {
-  row: ClaimedRow;
+  row: InFlightRow;
   failure?: PublishFailure;
 }
 
@@ -60,9 +60,14 @@ export class FailedPublishes {
     return { released: released.length, nextRetryMs: Math.min(...backOffs.map((b) => b.delayMs)) };
   }
 
-  /** Out of attempts: move the row to dead_letter in one transaction; its key's successors continue. */
+  /**
+   * Out of attempts: move the row to dead_letter in one transaction; its key's successors continue. A row
+   * already gone (removed by hand while in flight) has nothing left to park.
+   */
   private async park({ row, failure }: Required<Settlement>): Promise<void> {
     const parked = await this.dataSource.transaction(async (manager) => {
+      const content = await this.claims.parkedContent(manager, row.id);
+      if (!content) return null;
       const deadLetter = await this.deadLetters.insert(manager, {
         origin: 'publish',
         messageId: row.messageId,
@@ -71,15 +76,15 @@ export class FailedPublishes {
         exchange: row.exchange,
         routingKey: row.routingKey,
         partitionKey: row.partitionKey,
-        payload: row.payload,
-        headers: row.headers ? (JSON.parse(row.headers) as Record<string, unknown>) : null,
+        payload: content.payload,
+        headers: content.headers ? (JSON.parse(content.headers) as Record<string, unknown>) : null,
         attempts: row.attempts + 1,
-        firstFailedAt: row.createdAt,
+        firstFailedAt: content.createdAt,
       });
       await this.claims.remove(manager, row.id);
       return deadLetter;
     });
     // After the commit: no alert names a dead letter whose transaction rolled back.
-    this.deadLetters.raiseAlert(parked);
+    if (parked) this.deadLetters.raiseAlert(parked);
   }
 }

@@ -5,7 +5,7 @@ import type { Subscription } from 'rxjs';
 import { InjectOptions } from '../messaging.constants';
 import type { ServiceIdentity } from '../messaging.options';
 import { MessagingMetrics } from '../observability/messaging-metrics';
-import { ClaimedRow, OutboxClaims } from '../outbox/outbox-claims';
+import { ClaimedRow, InFlightRow, OutboxClaims } from '../outbox/outbox-claims';
 import type { RelayOptions, RetentionOptions } from '../outbox/outbox.options';
 import { OutboxWake } from '../outbox/outbox-wake';
 import { ClaimCursor } from './claim-cursor';
@@ -29,7 +29,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private draining: Promise<void> | null = null;
   /** Set by a wake-up: claim again even if the last claim came back short. */
   private wanted = false;
-  private readonly inFlight = new Map<string, ClaimedRow>();
+  private readonly inFlight = new Map<string, InFlightRow>();
   private settled: Settlement[] = [];
   /** The settlement batch being written; one at a time, beside the next claim and publishes. */
   private settling: Promise<void> | null = null;
@@ -121,12 +121,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       if (this.publisher.ready && worthClaiming && marksKeepingUp && (this.wanted || lastClaimFull)) {
         this.wanted = false;
         const limit = Math.min(batchSize, room);
-        const { rows, leased } = await this.claims.claim(this.owner, limit, leaseMs, this.cursor.next());
-        // Published at once; the lease commit runs beside the publishes (the claim's row locks hold
-        // the rows meanwhile) and is waited for only before a row is settled.
-        this.publishClaim(rows, leased);
-        lastClaimFull = rows.length === limit;
-        this.cursor.claimed(rows.at(-1)?.id, lastClaimFull);
+        const claimed = await this.claimAndPublish(limit, leaseMs);
+        lastClaimFull = claimed.count === limit;
+        this.cursor.claimed(claimed.lastId, lastClaimFull);
         // Drain while batches come back full; otherwise wait for confirms or a wake-up.
         if (lastClaimFull && this.inFlight.size < publishWindow) continue;
       }
@@ -135,6 +132,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       if (idle && !(this.wanted && this.publisher.ready)) return;
       await this.nextSignal();
     }
+  }
+
+  /**
+   * One claim, published at once; the lease commit runs beside the publishes (the claim's row locks hold
+   * the rows meanwhile) and is waited for only before a row is settled. A method of its own so that the
+   * claimed rows are not kept alive by the drain loop while it waits.
+   */
+  private async claimAndPublish(limit: number, leaseMs: number): Promise<{ count: number; lastId?: string }> {
+    const { rows, leased } = await this.claims.claim(this.owner, limit, leaseMs, this.cursor.next());
+    this.publishClaim(rows, leased);
+    return { count: rows.length, lastId: rows.at(-1)?.id };
   }
 
   /** A confirm that arrives before its claim's lease commit waits for it: a mark never waits on a lock. */
@@ -149,9 +157,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         early = null;
         this.signal();
       });
-    for (const row of rows) {
+    for (const claimed of rows) {
+      const row = inFlightRowOf(claimed);
       this.inFlight.set(row.id, row);
-      this.publisher.publish(outgoingMessageOf(row), (failure) => {
+      this.publisher.publish(outgoingMessageOf(claimed), (failure) => {
         if (early) return void early.push({ row, failure });
         this.toSettle({ row, failure });
         this.signal();
@@ -223,7 +232,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** One counter update per exchange and batch: label lookups per message add up at thousands per second. */
-  private countPublished(sent: ClaimedRow[]): void {
+  private countPublished(sent: InFlightRow[]): void {
     const perExchange = new Map<string, number>();
     for (const row of sent) perExchange.set(row.exchange, (perExchange.get(row.exchange) ?? 0) + 1);
     for (const [exchange, n] of perExchange) this.metrics.relayPublished.inc({ exchange }, n);
@@ -262,4 +271,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private async waitForInFlight(): Promise<void> {
     while (this.inFlight.size > 0) await this.nextSignal();
   }
+}
+
+/** The fields settling needs, copied: the claimed row, its payload and headers strings included, is left to die young. */
+function inFlightRowOf(row: ClaimedRow): InFlightRow {
+  return {
+    id: row.id,
+    messageId: row.messageId,
+    exchange: row.exchange,
+    routingKey: row.routingKey,
+    partitionKey: row.partitionKey,
+    attempts: row.attempts,
+  };
 }

@@ -15,6 +15,9 @@ interface DeadLetterRow {
   reason: string;
   attempts: number;
   exchange: string;
+  payload: string;
+  headers: string | null;
+  first_failed_at: Date;
 }
 
 const ns = useTestNamespace('relay');
@@ -121,6 +124,10 @@ describe('Outbox relay: transactional outbox, confirmed and routed publishing (G
       attempts: 3,
       exchange: 'unbound',
     });
+    // The relay keeps no payload in flight: the dead letter's content is the outbox row's, read back.
+    expect(JSON.parse(parked.payload)).toEqual({ lost: false });
+    expect(JSON.parse(parked.headers!)).toMatchObject({ 'x-correlation-id': added.messageId });
+    expect(parked.first_failed_at.getTime()).toBe(added.createdAt.getTime());
     expect(await rowOf(added.messageId)).toBeUndefined();
     expect(alerts).toContainEqual(
       expect.objectContaining({ kind: 'message-parked', reason: 'unroutable', messageId: added.messageId }),
