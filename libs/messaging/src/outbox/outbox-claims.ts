@@ -261,12 +261,27 @@ function idList(ids: string[]): string {
   return ids.join(',');
 }
 
+/** Distinct exchange and routing-key strings kept at most; beyond it, strings are used as read. */
+const NAMES_KEPT = 1000;
+const names = new Map<string, string>();
+
+/**
+ * One string per distinct exchange or routing key: the driver reads a fresh copy for each row, and the
+ * relay keeps these while a message is in flight, thousands of identical copies at a time.
+ */
+function shared(name: string): string {
+  const kept = names.get(name);
+  if (kept !== undefined) return kept;
+  if (names.size < NAMES_KEPT) names.set(name, name);
+  return name;
+}
+
 function toClaimedRow(r: ClaimedRecord): ClaimedRow {
   return {
     id: String(r.id),
     messageId: r.message_id,
-    exchange: r.exchange,
-    routingKey: r.routing_key,
+    exchange: shared(r.exchange),
+    routingKey: shared(r.routing_key),
     partitionKey: r.partition_key,
     payload: r.payload,
     headers: r.headers,

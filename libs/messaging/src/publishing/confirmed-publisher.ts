@@ -7,7 +7,7 @@ import type { RelayOptions } from '../outbox/outbox.options';
 import { MessagingMetrics } from '../observability/messaging-metrics';
 import { publishWithConfirm } from './confirm-channel-publish';
 import { ConfirmDeadlines } from './confirm-deadlines';
-import { ConfirmOutcomes, PendingConfirm, PublishDone } from './pending-confirm';
+import { AwaitingConfirm, ConfirmOutcomes, PendingConfirm, PublishDone } from './pending-confirm';
 import {
   BrokerUnavailableError,
   ChannelError,
@@ -87,16 +87,18 @@ export class ConfirmedPublisher implements OnModuleInit, OnApplicationShutdown, 
 
   /**
    * Publishes with mandatory=true (an ack alone does not mean a queue got it; the return comes first)
-   * and calls `done` once with the outcome, always after this call returned.
+   * and calls `done` once with the outcome and `tag`, always after this call returned.
    */
-  publish(message: OutgoingMessage, done: PublishDone): void {
+  publish<T>(message: OutgoingMessage, tag: T, done: PublishDone<T>): void {
     const open = this.current;
     const { messageId, exchange, routingKey } = message;
     if (!open) {
-      queueMicrotask(() => done(new BrokerUnavailableError(messageId, exchange, 'no open channel')));
+      queueMicrotask(() => done(new BrokerUnavailableError(messageId, exchange, 'no open channel'), tag));
       return;
     }
-    const pending = this.deadlines.add(new PendingConfirm(this, open, messageId, exchange, routingKey, done));
+    const pending = this.deadlines.add(
+      new PendingConfirm(this, open, messageId, exchange, routingKey, tag, done),
+    );
     try {
       publishWithConfirm(open.channel, message, true, pending.callback());
     } catch (error) {
@@ -106,7 +108,7 @@ export class ConfirmedPublisher implements OnModuleInit, OnApplicationShutdown, 
   }
 
   /** @internal PendingConfirm's report of the broker's answer. */
-  confirmed(pending: PendingConfirm<OpenChannel>, error: Error | null): void {
+  confirmed(pending: AwaitingConfirm<OpenChannel>, error: Error | null): void {
     const { messageId, exchange } = pending;
     if (error) return this.settle(pending, this.classify(error, pending.channel, messageId, exchange));
     const unroutable = this.returned.has(messageId);
@@ -119,7 +121,7 @@ export class ConfirmedPublisher implements OnModuleInit, OnApplicationShutdown, 
   }
 
   /** @internal PendingConfirm's report of its deadline passing without an answer. */
-  expired(pending: PendingConfirm<OpenChannel>): void {
+  expired(pending: AwaitingConfirm<OpenChannel>): void {
     this.returned.delete(pending.messageId);
     pending.report(
       new ConfirmTimeoutError(
@@ -130,7 +132,7 @@ export class ConfirmedPublisher implements OnModuleInit, OnApplicationShutdown, 
     );
   }
 
-  private settle(pending: PendingConfirm<OpenChannel>, failure: PublishFailure | undefined): void {
+  private settle(pending: AwaitingConfirm<OpenChannel>, failure: PublishFailure | undefined): void {
     if (!pending.open) return;
     this.deadlines.close(pending);
     this.returned.delete(pending.messageId);

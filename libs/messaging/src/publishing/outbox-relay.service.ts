@@ -12,6 +12,9 @@ import { ClaimCursor } from './claim-cursor';
 import { ConfirmedPublisher } from './confirmed-publisher';
 import { FailedPublishes, Settlement } from './failed-publishes';
 import { outgoingMessageOf } from './outgoing-message';
+import { InFlightRows } from './in-flight-rows';
+import type { PublishDone } from './pending-confirm';
+import type { PublishFailure } from './publish-failure';
 
 /** Longest pass of claims continuing after the previous one before a claim starts over (ClaimCursor). */
 const MAX_PASS_MS = 5000;
@@ -29,7 +32,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private draining: Promise<void> | null = null;
   /** Set by a wake-up: claim again even if the last claim came back short. */
   private wanted = false;
-  private readonly inFlight = new Map<string, InFlightRow>();
+  private readonly inFlight = new InFlightRows();
   private settled: Settlement[] = [];
   /** The settlement batch being written; one at a time, beside the next claim and publishes. */
   private settling: Promise<void> | null = null;
@@ -80,7 +83,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.warn({ msg: 'could not settle at shutdown; leases expire', error: error.message }),
     );
     await this.claims
-      .release(this.owner, [...this.inFlight.keys()])
+      .release(this.owner, this.inFlight.ids())
       .catch((error: Error) => this.logger.warn({ msg: 'could not release leases', error: error.message }));
   }
 
@@ -147,30 +150,29 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** A confirm that arrives before its claim's lease commit waits for it: a mark never waits on a lock. */
   private publishClaim(rows: ClaimedRow[], leased: Promise<void>): void {
-    let early: Settlement[] | null = [];
+    const kept = rows.map(inFlightRowOf);
+    const claim = this.inFlight.add(kept);
+    let early: Array<{ index: number; failure?: PublishFailure }> | null = [];
+    const toSettle = (index: number, failure: PublishFailure | undefined) => {
+      this.inFlight.answered(claim, index);
+      this.settled.push({ row: kept[index], failure });
+    };
     void leased
       .catch((error: Error) =>
         this.logger.warn({ msg: 'could not commit the leases of a claim', error: error.message }),
       )
       .then(() => {
-        for (const settlement of early!) this.toSettle(settlement);
+        for (const { index, failure } of early!) toSettle(index, failure);
         early = null;
         this.signal();
       });
-    for (const claimed of rows) {
-      const row = inFlightRowOf(claimed);
-      this.inFlight.set(row.id, row);
-      this.publisher.publish(outgoingMessageOf(claimed), (failure) => {
-        if (early) return void early.push({ row, failure });
-        this.toSettle({ row, failure });
-        this.signal();
-      });
-    }
-  }
-
-  private toSettle(settlement: Settlement): void {
-    this.inFlight.delete(settlement.row.id);
-    this.settled.push(settlement);
+    // One callback for the claim, not a closure per message: the tag is the row's index in it.
+    const published: PublishDone<number> = (failure, index) => {
+      if (early) return void early.push({ index, failure });
+      toSettle(index, failure);
+      this.signal();
+    };
+    rows.forEach((row, index) => this.publisher.publish(outgoingMessageOf(row), index, published));
   }
 
   /**

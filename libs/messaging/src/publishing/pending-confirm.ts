@@ -1,13 +1,26 @@
 import type { ConfirmDeadline } from './confirm-deadlines';
 import type { PublishFailure } from './publish-failure';
 
-/** Called once per publish: `undefined` when the broker acked a routed message, else the failure. */
-export type PublishDone = (failure: PublishFailure | undefined) => void;
+/**
+ * Called once per publish with its tag: `undefined` when the broker acked a routed message, else the
+ * failure. One function can serve every publish of a batch: the tag says which one it is.
+ */
+export type PublishDone<T> = (failure: PublishFailure | undefined, tag: T) => void;
+
+/** A publish awaiting its confirm, as the publisher sees it: whatever its tag is. */
+export interface AwaitingConfirm<C> extends ConfirmDeadline {
+  readonly channel: C;
+  readonly messageId: string;
+  readonly exchange: string;
+  readonly routingKey: string;
+  readonly started: number;
+  report(failure: PublishFailure | undefined): void;
+}
 
 /** Where a publish awaiting its confirm reports the broker's answer, or its deadline passing. */
 export interface ConfirmOutcomes<C> {
-  confirmed(pending: PendingConfirm<C>, error: Error | null): void;
-  expired(pending: PendingConfirm<C>): void;
+  confirmed(pending: AwaitingConfirm<C>, error: Error | null): void;
+  expired(pending: AwaitingConfirm<C>): void;
 }
 
 /**
@@ -17,7 +30,7 @@ export interface ConfirmOutcomes<C> {
  * and collected only by the old generation (docs/performance.md, relay RSS). It holds the ids an outcome
  * needs, never the message's content.
  */
-export class PendingConfirm<C> implements ConfirmDeadline {
+export class PendingConfirm<C, T> implements AwaitingConfirm<C> {
   due = 0;
   open = false;
   readonly started = performance.now();
@@ -28,7 +41,8 @@ export class PendingConfirm<C> implements ConfirmDeadline {
     readonly messageId: string,
     readonly exchange: string,
     readonly routingKey: string,
-    private done: PublishDone | null,
+    private tag: T | undefined,
+    private done: PublishDone<T> | null,
   ) {}
 
   /** The confirm callback amqplib keeps for this publish. */
@@ -42,8 +56,9 @@ export class PendingConfirm<C> implements ConfirmDeadline {
 
   /** Reports the outcome once; a confirm arriving after the deadline reported nothing more. */
   report(failure: PublishFailure | undefined): void {
-    const done = this.done;
+    const { done, tag } = this;
     this.done = null;
-    done?.(failure);
+    this.tag = undefined;
+    done?.(failure, tag as T);
   }
 }

@@ -66,10 +66,10 @@ describe('Relay per-key order (G5, publishing side)', () => {
     const acked = new Map<string, number>();
     const publish = publisher.publish.bind(publisher);
     // Observes the real publisher: records when each confirm arrived.
-    publisher.publish = (message, done) =>
-      publish(message, (failure) => {
+    publisher.publish = (message, tag, done) =>
+      publish(message, tag, (failure, t) => {
         if (!failure) acked.set(message.messageId, performance.now());
-        done(failure);
+        done(failure, t);
       });
     const latencies: number[] = [];
     for (let i = 0; i < 50; i++) {
