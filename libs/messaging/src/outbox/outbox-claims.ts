@@ -127,16 +127,14 @@ export class OutboxClaims {
     runner: QueryRunner,
     records: ClaimedRecord[],
   ): Promise<ClaimedRecord[]> {
-    const keyed = records.filter((r) => r.partition_key !== null).map((r) => r.id);
+    const keyed = records.filter((r) => r.partition_key !== null).map((r) => String(r.id));
     if (keyed.length === 0) return records;
-    const behind = (await runner.query(
-      /* sql */ `
+    const sql = /* sql */ `
       SELECT o.id FROM outbox_message o
-      WHERE o.id IN (?)
+      WHERE o.id IN (${idList(keyed)})
         AND EXISTS (SELECT 1 FROM outbox_message e
-                    WHERE e.partition_key = o.partition_key AND e.sent_at IS NULL AND e.id < o.id)`,
-      [keyed],
-    )) as Array<{ id: string | number }>;
+                    WHERE e.partition_key = o.partition_key AND e.sent_at IS NULL AND e.id < o.id)`;
+    const behind = (await runner.query(sql)) as Array<{ id: string | number }>;
     if (behind.length === 0) return records;
     const dropped = new Set(behind.map((r) => String(r.id)));
     return records.filter((r) => !dropped.has(String(r.id)));
@@ -203,8 +201,8 @@ export class OutboxClaims {
     if (ids.length === 0) return;
     await this.dataSource.query(
       /* sql */ `UPDATE outbox_message SET locked_by = NULL, locked_until = NULL
-       WHERE id IN (?) AND locked_by = ? AND sent_at IS NULL`,
-      [ids, owner],
+       WHERE id IN (${idList(ids)}) AND locked_by = ? AND sent_at IS NULL`,
+      [owner],
     );
   }
 
