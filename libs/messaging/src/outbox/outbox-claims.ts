@@ -9,7 +9,8 @@ export interface ClaimedRow {
   exchange: string;
   routingKey: string;
   partitionKey: string | null;
-  payload: string;
+  /** The payload's bytes as stored, published as they are: never decoded into a string and encoded back. */
+  payload: Buffer;
   headers: string | null;
   attempts: number;
   createdAt: Date;
@@ -56,7 +57,7 @@ interface ClaimedRecord {
   exchange: string;
   routing_key: string;
   partition_key: string | null;
-  payload: string;
+  payload: Buffer;
   headers: string | null;
   attempts: number;
   created_at: Date;
@@ -88,8 +89,8 @@ export class OutboxClaims {
       await runner.startTransaction('READ COMMITTED');
       records = (await runner.query(
         /* sql */ `
-        SELECT o.id, o.message_id, o.exchange, o.routing_key, o.partition_key, o.payload, o.headers,
-               o.attempts, o.created_at
+        SELECT o.id, o.message_id, o.exchange, o.routing_key, o.partition_key,
+               CAST(o.payload AS BINARY) AS payload, o.headers, o.attempts, o.created_at
         FROM outbox_message o
         WHERE o.sent_at IS NULL
           AND o.held = 0

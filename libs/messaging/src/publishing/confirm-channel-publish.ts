@@ -11,7 +11,7 @@ interface PublishFields extends Options.Publish {
 
 /** The two ConfirmChannel methods `channel.publish` itself calls after building its fields. */
 interface ChannelInternals {
-  pushConfirmCallback(callback: (error: Error | null) => void): void;
+  pushConfirmCallback(callback: ((error: Error | null) => void) | undefined): void;
   sendMessage(fields: PublishFields, properties: PublishFields, content: Buffer): boolean;
 }
 
@@ -33,13 +33,14 @@ const NO_HEADERS = Object.freeze({});
  * again (docs/performance.md). Every outbox message has headers (at least the correlation id). The
  * fields are written out, not spread, for the same reason. Falls back to `channel.publish` for CC/BCC
  * (which `Args.publish` moves into the headers) and where the two methods are missing, so an amqplib
- * that drops them costs speed, not correctness.
+ * that drops them costs speed, not correctness. Without `confirmed` the caller follows the channel's
+ * `ack` and `nack` events itself (ConfirmedPublisher, ChannelConfirms).
  */
 export function publishWithConfirm(
   channel: ConfirmChannel,
   message: ConfirmedMessage,
   mandatory: boolean,
-  confirmed: (error: Error | null) => void,
+  confirmed?: (error: Error | null) => void,
 ): boolean {
   const { exchange, routingKey, content, properties: p } = message;
   const internals = channel as unknown as Partial<ChannelInternals>;

@@ -5,6 +5,7 @@ import { Subject, Subscription } from 'rxjs';
 import { InjectOptions } from '../messaging.constants';
 import type { RelayOptions } from '../outbox/outbox.options';
 import { MessagingMetrics } from '../observability/messaging-metrics';
+import { ChannelConfirms } from './channel-confirms';
 import { publishWithConfirm } from './confirm-channel-publish';
 import { ConfirmDeadlines } from './confirm-deadlines';
 import { AwaitingConfirm, ConfirmOutcomes, PendingConfirm, PublishDone } from './pending-confirm';
@@ -29,6 +30,8 @@ export interface OutgoingMessage {
 
 interface OpenChannel {
   channel: ConfirmChannel;
+  /** Its publishes awaiting the broker's ack or nack, by delivery tag. */
+  confirms: ChannelConfirms<AwaitingConfirm<OpenChannel>>;
   /** The error the broker closed the channel with (404 for a missing exchange), once it did. */
   closeError?: Error & { code?: number };
 }
@@ -37,6 +40,13 @@ interface OpenChannel {
 const CONNECTION_FORCED = 320;
 const NOT_FOUND = 404;
 const REOPEN_DELAY_MS = 200;
+const NACKED = 'message nacked';
+
+/** The fields of a `basic.ack` or `basic.nack` as amqplib emits them on the channel. */
+interface ConfirmFields {
+  deliveryTag: number;
+  multiple: boolean;
+}
 
 /**
  * Publishes on a confirm channel of its own with `mandatory: true` and reports each message's outcome as
@@ -100,15 +110,17 @@ export class ConfirmedPublisher implements OnModuleInit, OnApplicationShutdown, 
       new PendingConfirm(this, open, messageId, exchange, routingKey, tag, done),
     );
     try {
-      publishWithConfirm(open.channel, message, true, pending.callback());
+      publishWithConfirm(open.channel, message, true);
+      // After the send: a publish that threw never reached the broker and takes no delivery tag.
+      open.confirms.push(pending);
     } catch (error) {
       const failure = new BrokerUnavailableError(messageId, exchange, (error as Error).message);
       queueMicrotask(() => this.settle(pending, failure));
     }
   }
 
-  /** @internal PendingConfirm's report of the broker's answer. */
-  confirmed(pending: AwaitingConfirm<OpenChannel>, error: Error | null): void {
+  /** The broker's answer to a publish, from its channel's ack and nack events. */
+  private confirmed(pending: AwaitingConfirm<OpenChannel>, error: Error | null): void {
     const { messageId, exchange } = pending;
     if (error) return this.settle(pending, this.classify(error, pending.channel, messageId, exchange));
     const unroutable = this.returned.has(messageId);
@@ -141,7 +153,7 @@ export class ConfirmedPublisher implements OnModuleInit, OnApplicationShutdown, 
   }
 
   private classify(error: Error, open: OpenChannel, messageId: string, exchange: string): PublishFailure {
-    if (error.message === 'message nacked') return new PublishNackedError(messageId, exchange, 'nacked');
+    if (error.message === NACKED) return new PublishNackedError(messageId, exchange, 'nacked');
     const cause = open.closeError;
     if (!cause || cause.code === CONNECTION_FORCED) {
       return new BrokerUnavailableError(messageId, exchange, cause?.message ?? error.message);
@@ -164,7 +176,14 @@ export class ConfirmedPublisher implements OnModuleInit, OnApplicationShutdown, 
     this.opening = true;
     try {
       const channel = await connection.createConfirmChannel();
-      const open: OpenChannel = { channel };
+      const open: OpenChannel = {
+        channel,
+        confirms: new ChannelConfirms((pending, error) => this.confirmed(pending, error)),
+      };
+      channel.on('ack', (f: ConfirmFields) => open.confirms.confirm(f.deliveryTag, f.multiple, null));
+      channel.on('nack', (f: ConfirmFields) =>
+        open.confirms.confirm(f.deliveryTag, f.multiple, new Error(NACKED)),
+      );
       // Without an 'error' listener a channel error (404) would take the whole connection down.
       channel.on('error', (error: Error & { code?: number }) => (open.closeError = error));
       channel.on('return', (returned: { properties: { messageId?: string } }) => {
@@ -183,6 +202,8 @@ export class ConfirmedPublisher implements OnModuleInit, OnApplicationShutdown, 
 
   private closedChannel(open: OpenChannel, connection: ChannelModel): void {
     if (this.current === open) this.current = null;
+    // After 'error' (closeError set): each publish still open is classified by what closed the channel.
+    open.confirms.close(new Error('channel closed'));
     if (open.closeError) {
       this.logger.warn({ msg: 'confirm channel closed', error: open.closeError.message });
     }

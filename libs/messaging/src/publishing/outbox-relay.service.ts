@@ -10,11 +10,12 @@ import type { RelayOptions, RetentionOptions } from '../outbox/outbox.options';
 import { OutboxWake } from '../outbox/outbox-wake';
 import { ClaimCursor } from './claim-cursor';
 import { ConfirmedPublisher } from './confirmed-publisher';
-import { FailedPublishes, Settlement } from './failed-publishes';
+import { FailedPublishes } from './failed-publishes';
 import { outgoingMessageOf } from './outgoing-message';
 import { InFlightRows } from './in-flight-rows';
 import type { PublishDone } from './pending-confirm';
 import type { PublishFailure } from './publish-failure';
+import { SettlementBatch, Settlements } from './settlements';
 
 /** Longest pass of claims continuing after the previous one before a claim starts over (ClaimCursor). */
 const MAX_PASS_MS = 5000;
@@ -33,7 +34,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   /** Set by a wake-up: claim again even if the last claim came back short. */
   private wanted = false;
   private readonly inFlight = new InFlightRows();
-  private settled: Settlement[] = [];
+  private readonly settled = new Settlements();
   /** The settlement batch being written; one at a time, beside the next claim and publishes. */
   private settling: Promise<void> | null = null;
   private settleError: Error | null = null;
@@ -120,7 +121,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       // Refill in chunks, not one claim per confirm: each claim is a transaction of its own.
       const worthClaiming = room >= Math.min(batchSize, publishWindow / 4) || this.inFlight.size === 0;
       // Acked rows awaiting their mark stay leased; bound them like the window so memory stays bounded.
-      const marksKeepingUp = this.settled.length < publishWindow;
+      const marksKeepingUp = this.settled.size < publishWindow;
       if (this.publisher.ready && worthClaiming && marksKeepingUp && (this.wanted || lastClaimFull)) {
         this.wanted = false;
         const limit = Math.min(batchSize, room);
@@ -130,8 +131,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         // Drain while batches come back full; otherwise wait for confirms or a wake-up.
         if (lastClaimFull && this.inFlight.size < publishWindow) continue;
       }
-      if (this.settled.length > 0 && !this.settling) continue;
-      const idle = this.inFlight.size === 0 && this.settled.length === 0 && !this.settling;
+      if (this.settled.size > 0 && !this.settling) continue;
+      const idle = this.inFlight.size === 0 && this.settled.size === 0 && !this.settling;
       if (idle && !(this.wanted && this.publisher.ready)) return;
       await this.nextSignal();
     }
@@ -155,7 +156,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     let early: Array<{ index: number; failure?: PublishFailure }> | null = [];
     const toSettle = (index: number, failure: PublishFailure | undefined) => {
       this.inFlight.answered(claim, index);
-      this.settled.push({ row: kept[index], failure });
+      this.settled.add(kept[index], failure);
     };
     void leased
       .catch((error: Error) =>
@@ -180,7 +181,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
    * longer stalls publishing. The rows stay leased until it committed, so no other relay takes them.
    */
   private settleInBackground(): void {
-    if (this.settling || this.settled.length === 0 || this.settleError) return;
+    if (this.settling || this.settled.size === 0 || this.settleError) return;
     this.settling = this.flushSettlements()
       .catch((error: Error) => {
         this.settleError = error;
@@ -200,21 +201,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async flushSettlements(): Promise<void> {
-    if (this.settled.length === 0) return;
-    const batch = this.settled;
-    this.settled = [];
+    if (this.settled.size === 0) return;
+    const batch = this.settled.take();
     try {
       await this.settle(batch);
     } catch (error) {
       // Keep them: a database hiccup must not turn acked rows into re-publishes once it is back.
-      this.settled.unshift(...batch);
+      this.settled.putBack(batch);
       throw error;
     }
   }
 
-  private async settle(batch: Settlement[]): Promise<void> {
-    const sent = batch.filter((s) => !s.failure).map((s) => s.row);
-    const failed = batch.filter((s): s is Required<Settlement> => s.failure !== undefined);
+  private async settle({ acked: sent, failed }: SettlementBatch): Promise<void> {
     await this.claims.markSent(
       sent.map((row) => row.id),
       this.retention.sentRowsMs === 0,

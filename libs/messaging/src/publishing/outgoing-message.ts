@@ -3,7 +3,7 @@ import type { ClaimedRow } from '../outbox/outbox-claims';
 import { ORDERING_KEY_HEADER } from '../topology/topology-names';
 import type { OutgoingMessage } from './confirmed-publisher';
 
-/** The AMQP message for an outbox row: JSON bytes as written, persistent, with ids and headers. */
+/** The AMQP message for an outbox row: its JSON bytes as stored (UTF-8), persistent, with ids and headers. */
 export function outgoingMessageOf(row: ClaimedRow): OutgoingMessage {
   const headers = row.headers ? (JSON.parse(row.headers) as Record<string, unknown>) : {};
   if (row.partitionKey !== null) headers[ORDERING_KEY_HEADER] = row.partitionKey;
@@ -11,7 +11,7 @@ export function outgoingMessageOf(row: ClaimedRow): OutgoingMessage {
   return {
     exchange: row.exchange,
     routingKey: row.routingKey,
-    content: Buffer.from(row.payload, 'utf8'),
+    content: row.payload,
     messageId: row.messageId,
     properties: {
       messageId: row.messageId,

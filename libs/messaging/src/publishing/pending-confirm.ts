@@ -17,9 +17,8 @@ export interface AwaitingConfirm<C> extends ConfirmDeadline {
   report(failure: PublishFailure | undefined): void;
 }
 
-/** Where a publish awaiting its confirm reports the broker's answer, or its deadline passing. */
+/** Where a publish awaiting its confirm reports its deadline passing. */
 export interface ConfirmOutcomes<C> {
-  confirmed(pending: AwaitingConfirm<C>, error: Error | null): void;
   expired(pending: AwaitingConfirm<C>): void;
 }
 
@@ -44,11 +43,6 @@ export class PendingConfirm<C, T> implements AwaitingConfirm<C> {
     private tag: T | undefined,
     private done: PublishDone<T> | null,
   ) {}
-
-  /** The confirm callback amqplib keeps for this publish. */
-  callback(): (error: Error | null) => void {
-    return (error) => this.outcomes.confirmed(this, error);
-  }
 
   expire(): void {
     this.outcomes.expired(this);

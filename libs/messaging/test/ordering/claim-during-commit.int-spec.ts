@@ -85,7 +85,7 @@ describe('Claims while rows of one key commit', () => {
       const claimedSeqs = new Map<string, number>();
       for (const row of rows) {
         if (row.partitionKey === null) continue;
-        const { seq } = JSON.parse(row.payload) as { seq: number };
+        const { seq } = JSON.parse(row.payload.toString()) as { seq: number };
         const expected = nextSeq.get(row.partitionKey) ?? 1;
         if (seq !== expected || claimedSeqs.has(row.partitionKey)) {
           violations.push(`${row.partitionKey}: claimed seq ${seq}, next unsent is ${expected}`);
