@@ -4,6 +4,7 @@ import { createConnection } from 'mysql2/promise';
 import type { ChildApp, TestNamespace } from '../libs/messaging/test/support';
 import { waitFor } from '../libs/messaging/test/support';
 import { ratePerSecond, relayDrainRate } from '../scripts/bench/bench-clock';
+import { benchMessageProperties, benchRowHeaders } from '../scripts/bench/bench-message';
 import { CpuCost, CpuMeter, MeteredProcess } from './cpu-meter';
 
 /** What every scenario gets from the runner. */
@@ -39,7 +40,7 @@ export async function repeat(
 
 /**
  * The publish baseline: raw amqplib, one confirm channel, `window` publishes awaiting confirms at once,
- * persistent + mandatory like the relay. Returns msg/s and, with `processes`, the CPU per message of
+ * persistent + mandatory, with the properties the relay publishes for a bench row. Returns msg/s and, with `processes`, the CPU per message of
  * each (this process is the raw publisher).
  */
 export async function rawConfirmWindow(
@@ -75,7 +76,7 @@ export async function rawConfirmWindow(
             exchange,
             'test.event',
             body,
-            { mandatory: true, persistent: true, messageId: randomUUID(), contentType: 'application/json' },
+            { ...benchMessageProperties(randomUUID()), mandatory: true },
             (error: Error | null) => {
               inFlight--;
               release?.();
@@ -116,17 +117,7 @@ export async function seedBacklog(ns: TestNamespace, exchange: string, count: nu
       const rows = Array.from({ length: Math.min(2000, count - start) }, () => {
         const messageId = randomUUID();
         // Every row the outbox writes carries its correlation id in the headers (OutboxService.add).
-        return [
-          messageId,
-          exchange,
-          'test.event',
-          null,
-          null,
-          payload,
-          JSON.stringify({ 'x-correlation-id': messageId }),
-          now,
-          now,
-        ];
+        return [messageId, exchange, 'test.event', null, null, payload, benchRowHeaders(messageId), now, now];
       });
       await db.query(
         'INSERT INTO outbox_message (message_id, exchange, routing_key, partition_key, `partition`, payload, headers, next_attempt_at, created_at) VALUES ?',

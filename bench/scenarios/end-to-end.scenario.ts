@@ -15,6 +15,7 @@ import { createTestNamespace, TestNamespace, waitFor } from '../../libs/messagin
 import { compare, measure, percentile, ScenarioResult } from '../bench-report';
 import { BENCH_PAYLOAD, BenchContext, sleep } from '../bench-kit';
 import { latenciesMs } from '../../scripts/bench/bench-clock';
+import { benchMessageProperties } from '../../scripts/bench/bench-message';
 
 const names = topologyNames('e2e');
 const OFFERED_RATE = 200;
@@ -235,7 +236,7 @@ class RawPath {
           queue,
           '',
           body,
-          { persistent: true, mandatory: true, messageId },
+          { ...benchMessageProperties(messageId), mandatory: true },
           (error: Error | null) => (error ? reject(error) : resolve()),
         ),
       );

@@ -24,6 +24,7 @@ export { MessagingMetrics } from './observability/messaging-metrics';
 export { RELIABLE_TRANSPORT } from './transport/reliable.server';
 export { ConfirmedPublisher } from './publishing/confirmed-publisher';
 export { publishWithConfirm } from './publishing/confirm-channel-publish';
+export { outgoingMessageOf } from './publishing/outgoing-message';
 export { OutboxClaims } from './outbox/outbox-claims';
 export { REBUILD_GROUPS_SQL } from './dead-letters/dead-letter-groups';
 export { failureFingerprint } from './dead-letters/failure-fingerprint';
