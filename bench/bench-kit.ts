@@ -40,8 +40,8 @@ export async function repeat(
 
 /**
  * The publish baseline: raw amqplib, one confirm channel, `window` publishes awaiting confirms at once,
- * persistent + mandatory, with the properties the relay publishes for a bench row. Returns msg/s and, with `processes`, the CPU per message of
- * each (this process is the raw publisher).
+ * persistent + mandatory, with the properties the relay publishes for a bench row. Returns msg/s
+ * and, with `processes`, the CPU per message of each (this process is the raw publisher).
  */
 export async function rawConfirmWindow(
   url: string,

@@ -9,10 +9,10 @@ import type { RelayOptions } from '../outbox/outbox.options';
 import { publishBackoffMs } from './publish-backoff';
 import type { PublishFailure } from './publish-failure';
 
-/** A claimed row's publish outcome: no failure when the broker acked it routed. */
-export interface Settlement {
+/** A claimed row whose publish failed, and why. */
+export interface FailedPublish {
   row: InFlightRow;
-  failure?: PublishFailure;
+  failure: PublishFailure;
 }
 
 /** What the relay does next after failures were written back. */
@@ -37,7 +37,7 @@ export class FailedPublishes {
     private readonly metrics: MessagingMetrics,
   ) {}
 
-  async write(owner: string, failed: Required<Settlement>[]): Promise<FailuresWritten> {
+  async write(owner: string, failed: FailedPublish[]): Promise<FailuresWritten> {
     for (const { failure } of failed) this.metrics.relayFailed.inc({ reason: failure.reason });
     const released = failed.filter((s) => !s.failure.countsAsAttempt).map((s) => s.row.id);
     await this.claims.release(owner, released);
@@ -64,7 +64,7 @@ export class FailedPublishes {
    * Out of attempts: move the row to dead_letter in one transaction; its key's successors continue. A row
    * already gone (removed by hand while in flight) has nothing left to park.
    */
-  private async park({ row, failure }: Required<Settlement>): Promise<void> {
+  private async park({ row, failure }: FailedPublish): Promise<void> {
     const parked = await this.dataSource.transaction(async (manager) => {
       const content = await this.claims.parkedContent(manager, row.id);
       if (!content) return null;

@@ -1,11 +1,11 @@
 import type { InFlightRow } from '../outbox/outbox-claims';
-import type { Settlement } from './failed-publishes';
+import type { FailedPublish } from './failed-publishes';
 import type { PublishFailure } from './publish-failure';
 
 /** One write-back's worth of publish outcomes. */
 export interface SettlementBatch {
   acked: InFlightRow[];
-  failed: Required<Settlement>[];
+  failed: FailedPublish[];
 }
 
 /**
@@ -15,7 +15,7 @@ export interface SettlementBatch {
  */
 export class Settlements {
   private acked: InFlightRow[] = [];
-  private failed: Required<Settlement>[] = [];
+  private failed: FailedPublish[] = [];
 
   get size(): number {
     return this.acked.length + this.failed.length;
