@@ -1,7 +1,6 @@
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { INestApplication, Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { connect } from 'amqplib';
 import { DataSource } from 'typeorm';
 import {
   applyTopologyPlan,
@@ -14,7 +13,7 @@ import {
   workQueuePlan,
 } from '@app/messaging/testing';
 import type { TestNamespace } from '../libs/messaging/test/support';
-import { BENCH_PAYLOAD, BenchBroker, DrainClock } from './bench-kit';
+import { BENCH_PAYLOAD, BenchBroker, connectBroker, DrainClock } from './bench-kit';
 import { CpuCost, CpuMeter, MeteredProcess, serviceProcesses } from './cpu-meter';
 
 export const BENCH_PREFETCH = 50;
@@ -164,7 +163,7 @@ function messagesFor(
 
 /** The bare handler's queue, declared exactly like a reliable subscription's (quorum, DLX, limit). */
 async function declareBareQueue(url: string): Promise<void> {
-  const connection = await connect(url);
+  const connection = await connectBroker(url);
   try {
     const channel = await connection.createChannel();
     await applyTopologyPlan(

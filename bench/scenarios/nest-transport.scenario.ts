@@ -1,7 +1,6 @@
 import { Controller, INestApplication, Injectable } from '@nestjs/common';
 import { Ctx, EventPattern, MicroserviceOptions, RmqContext, Transport } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
-import { connect } from 'amqplib';
 import {
   applyTopologyPlan,
   CONSUMING_DEFAULTS,
@@ -15,7 +14,7 @@ import {
 } from '@app/messaging/testing';
 import { createTestNamespace, TestNamespace } from '../../libs/messaging/test/support';
 import { compare, measure, ScenarioResult } from '../bench-report';
-import { BENCH_PAYLOAD, BenchBroker, BenchContext, DrainClock } from '../bench-kit';
+import { BENCH_PAYLOAD, BenchBroker, BenchContext, connectBroker, DrainClock } from '../bench-kit';
 
 /**
  * Three consumers of byte-identical messages in one process, same run: the reliable transport
@@ -158,6 +157,8 @@ async function startApp(ns: TestNamespace): Promise<INestApplication> {
       noAck: false,
       prefetchCount: PREFETCH,
       noAssert: true,
+      // The socket setting of the library's connection (bench-kit `connectBroker`), for both sides alike.
+      socketOptions: { connectionOptions: { noDelay: true } },
     },
   });
   await app.init();
@@ -168,7 +169,7 @@ async function startApp(ns: TestNamespace): Promise<INestApplication> {
 
 /** Transport.RMQ's queue, declared like the reliable ones (quorum, DLX, limit); it only consumes it. */
 async function declareQueue(url: string): Promise<void> {
-  const connection = await connect(url);
+  const connection = await connectBroker(url);
   try {
     await applyTopologyPlan(
       await connection.createChannel(),

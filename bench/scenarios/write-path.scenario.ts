@@ -3,14 +3,13 @@ import { existsSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { connect } from 'amqplib';
 import { createConnection, type RowDataPacket } from 'mysql2/promise';
 import { applyTopologyPlan, topologyNames } from '@app/messaging/testing';
 import { ORDER_EVENTS_STREAM } from '../../apps/producer/src/orders/order-events';
 import { PRODUCER_ENTITIES, PRODUCER_MIGRATIONS } from '../../apps/producer/src/producer.migrations';
 import { createTestNamespace, REPO_ROOT, TestNamespace, waitFor } from '../../libs/messaging/test/support';
 import { compare, measure, ScenarioResult } from '../bench-report';
-import { BenchContext, PUBLISH_QUEUE_MAX_LENGTH } from '../bench-kit';
+import { BenchContext, connectBroker, PUBLISH_QUEUE_MAX_LENGTH } from '../bench-kit';
 import { CpuCost, CpuMeter, medianCost, serviceProcesses } from '../cpu-meter';
 import { costNote } from './cost-note';
 
@@ -147,7 +146,7 @@ async function bindOrderEventsQueue(amqpUrl: string): Promise<void> {
   // The producer runs with the default topology prefix ('app'): ns.env() sets none.
   const exchange = topologyNames('app').orderedExchange(ORDER_EVENTS_STREAM);
   const queue = `bench.${exchange}`;
-  const connection = await connect(amqpUrl);
+  const connection = await connectBroker(amqpUrl);
   try {
     const channel = await connection.createChannel();
     await applyTopologyPlan(channel, {
