@@ -1,5 +1,5 @@
 import { ClientProxy, ReadPacket, RmqRecord, WritePacket } from '@nestjs/microservices';
-import { connectable, defer, Observable, ReplaySubject, throwError } from 'rxjs';
+import { from, Observable, throwError } from 'rxjs';
 import type { OutboxHeaders } from '../outbox/new-outbox-message';
 import { currentOutboxScope, OutboxScope } from '../outbox/outbox-scope';
 import { OutboxRecord } from './outbox-record.builder';
@@ -22,18 +22,15 @@ export class OutboxClientProxy extends ClientProxy {
   }
 
   /**
-   * Hot like Nest's `emit`, but the transaction scope is taken now, in the caller's context, and the
-   * result is replayed to late subscribers.
+   * Hot like Nest's `emit`: the row is written now, in the caller's transaction scope, whether or not
+   * anyone subscribes, and every subscriber gets its outcome. The promise is that replay already; an
+   * rxjs `connectable` over a `ReplaySubject` cost several subscriptions per event on the write path.
    */
   override emit<TResult = string, TInput = unknown>(pattern: unknown, data: TInput): Observable<TResult> {
-    const scope = currentOutboxScope();
-    const written = defer(() => this.write(scope, pattern, data) as Promise<TResult>);
-    const hot = connectable(written, {
-      connector: () => new ReplaySubject<TResult>(),
-      resetOnDisconnect: false,
-    });
-    hot.connect();
-    return hot;
+    const written = this.write(currentOutboxScope(), pattern, data) as Promise<TResult>;
+    // Nobody may subscribe: the failure is still the subscribers' to see, never an unhandled rejection.
+    written.catch(() => undefined);
+    return from(written);
   }
 
   override send<TResult = never>(pattern: unknown): Observable<TResult> {

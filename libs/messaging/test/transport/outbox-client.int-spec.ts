@@ -45,6 +45,11 @@ class Orders {
     return lastValueFrom(this.client.emit('order.placed', { orderId: 'loose' }));
   }
 
+  /** emit() called for its side effect only, as Nest's own emit() allows: nobody subscribes. */
+  emitOutsideUnobserved(): void {
+    this.client.emit('order.placed', { orderId: 'unobserved' });
+  }
+
   ask(): Promise<unknown> {
     return lastValueFrom(this.client.send('order.price', { orderId: 'x' }));
   }
@@ -126,5 +131,21 @@ describe('outbox ClientProxy: emit() commits with the business transaction', () 
     await expect(ask).rejects.toBeInstanceOf(OutboxSendNotSupportedError);
     await expect(ask).rejects.toThrow(/Use emit\(\)/);
     expect(await rows("SELECT id FROM outbox_message WHERE payload LIKE '%loose%'")).toEqual([]);
+  });
+
+  it('keeps a refused emit() that nobody subscribed to from becoming an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      orders.emitOutsideUnobserved();
+      // Node reports unhandled rejections once the microtask queue has drained, before the next macrotask.
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+    expect(unhandled).toEqual([]);
+    expect(await rows("SELECT id FROM outbox_message WHERE payload LIKE '%unobserved%'")).toEqual([]);
   });
 });
