@@ -52,7 +52,7 @@ export async function runChaosScenario(
     consumers: scenario.consumers,
     dedupe: scenario.dedupe,
   });
-  let classes: ParkedClass[] = [];
+  let classes: ParkedClass[];
   let result: ChaosRunResult;
   try {
     const loadStarted = Date.now();

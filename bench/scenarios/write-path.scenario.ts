@@ -208,8 +208,8 @@ async function startProducer(ns: TestNamespace, path: WritePath, port: number): 
   // Its logs are read and dropped, as a log shipper would; only the tail is kept for a start-up error.
   let tail = '';
   const keep = (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   await waitFor(() => /listening on/.test(tail) || child.exitCode !== null, {
     what: `producer (${path}) listening`,
     timeoutMs: 60_000,
