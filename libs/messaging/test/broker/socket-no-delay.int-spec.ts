@@ -34,7 +34,7 @@ describe('Every service socket of the library has Nagle off', () => {
     await app?.close();
   });
 
-  /** The last `setNoDelay` value of the open sockets to `url`'s port; undefined when none was set. */
+  /** Whether every `setNoDelay` call on the open sockets to `url`'s port turned Nagle off; undefined if none. */
   const noDelayTo = (url: string): boolean | undefined => {
     const port = Number(new URL(url).port);
     const sockets = calls.filter(({ socket }) => !socket.destroyed && socket.remotePort === port);
