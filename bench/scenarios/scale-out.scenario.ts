@@ -21,8 +21,16 @@ import {
 import { CpuCost, CpuMeter, medianCost, serviceProcesses } from '../cpu-meter';
 import { RELAY_DEFAULTS } from '@app/messaging/testing';
 import { ratePerSecond } from '../../scripts/bench/bench-clock';
+import { serverStatus, statusDelta } from '../server-status';
 import { costNote } from './cost-note';
 import { RELAY_PROCESS } from './publish.scenario';
+
+/**
+ * InnoDB's row-lock counters: waits (a statement blocked on another transaction's row lock), the ms
+ * spent waiting, and deadlocks. Between two relays they say whether claims and marks block each other.
+ */
+const LOCK_COUNTERS = ['Innodb_row_lock_waits', 'Innodb_row_lock_time', 'Innodb_deadlocks'] as const;
+type LockCounts = Record<(typeof LOCK_COUNTERS)[number], number>;
 
 const RAW_PUBLISHER = join(REPO_ROOT, 'bench/fixtures/raw-publisher.process.ts');
 
@@ -71,14 +79,17 @@ async function relayScaleOut(
       const meter = await new CpuMeter([...relayPids, ...services]).sampleBackground();
       const claims = new ClaimLog(relays);
       await seedBacklog(ns, 'relay', rows);
+      const locksBefore = await serverStatus(ns.database.url, LOCK_COUNTERS);
       meter.begin();
       const rate = await drainRate(ns, rows, claims);
       const cpu = meter.stop(rows);
+      const locks = statusDelta(locksBefore, await serverStatus(ns.database.url, LOCK_COUNTERS));
       await probe.purge('relay');
-      return { rate, cpu };
+      return { rate, cpu, locks };
     };
     const figures = { one: [] as number[], two: [] as number[], raw1: [] as number[], raw2: [] as number[] };
     const cpu = { one: [] as CpuCost[], two: [] as CpuCost[] };
+    const locks = { one: [] as LockCounts[], two: [] as LockCounts[] };
     // Interleaved, so load from other suites hits every variant alike; the broker-bound verdict comes
     // from raw runs with as many publisher processes as relays, taken beside each relay run.
     for (let rep = 1; rep <= ctx.reps; rep++) {
@@ -90,6 +101,7 @@ async function relayScaleOut(
         const one = await drain([first]);
         figures.one.push(one.rate);
         cpu.one.push(one.cpu);
+        locks.one.push(one.locks);
       } finally {
         second.process.kill('SIGCONT');
       }
@@ -98,8 +110,9 @@ async function relayScaleOut(
       const two = await drain([first, second]);
       figures.two.push(two.rate);
       cpu.two.push(two.cpu);
+      locks.two.push(two.locks);
       ctx.progress(
-        `relay scale-out rep ${rep}/${ctx.reps}: raw×1 ${last(figures.raw1)}, one relay ${last(figures.one)}, raw×2 ${last(figures.raw2)}, two relays ${last(figures.two)} msg/s; CPU/msg one ${cpu.one.at(-1)!.total.toFixed(0)}, two ${cpu.two.at(-1)!.total.toFixed(0)} µs`,
+        `relay scale-out rep ${rep}/${ctx.reps}: raw×1 ${last(figures.raw1)}, one relay ${last(figures.one)}, raw×2 ${last(figures.raw2)}, two relays ${last(figures.two)} msg/s; CPU/msg one ${cpu.one.at(-1)!.total.toFixed(0)}, two ${cpu.two.at(-1)!.total.toFixed(0)} µs; row locks one ${lockLine(locks.one.at(-1)!)}, two ${lockLine(locks.two.at(-1)!)}`,
       );
       await sleep(100);
     }
@@ -119,8 +132,8 @@ async function relayScaleOut(
           brokerBound
             ? 'two relays reach ≥ 80 % of two raw publishers: the broker is the limit.'
             : 'two relays stay under 80 % of two raw publishers: not broker-bound.'
-        } ${costNote(cost)}`,
-        extra: { raw1: figures.raw1, raw2: figures.raw2, brokerBound },
+        } InnoDB row locks per drain (median), one relay: ${lockLine(medianLocks(locks.one))}; two relays: ${lockLine(medianLocks(locks.two))}. ${costNote(cost)}`,
+        extra: { raw1: figures.raw1, raw2: figures.raw2, brokerBound, rowLocks: locks },
         cpu: cost,
       },
     );
@@ -237,6 +250,23 @@ async function consumerScaleOut(
   } finally {
     await publisher.close();
   }
+}
+
+function medianLocks(runs: LockCounts[]): LockCounts {
+  return Object.fromEntries(
+    LOCK_COUNTERS.map((name) => [
+      name,
+      measure(
+        '',
+        '',
+        runs.map((r) => r[name]),
+      ).median,
+    ]),
+  ) as LockCounts;
+}
+
+function lockLine(counts: LockCounts): string {
+  return `${counts.Innodb_row_lock_waits} waits, ${counts.Innodb_row_lock_time} ms waited, ${counts.Innodb_deadlocks} deadlocks`;
 }
 
 function last(values: number[]): string {

@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createConnection, type RowDataPacket } from 'mysql2/promise';
 import { applyTopologyPlan, topologyNames } from '@app/messaging/testing';
 import { ORDER_EVENTS_STREAM } from '../../apps/producer/src/orders/order-events';
 import { PRODUCER_ENTITIES, PRODUCER_MIGRATIONS } from '../../apps/producer/src/producer.migrations';
@@ -11,6 +10,7 @@ import { createTestNamespace, REPO_ROOT, TestNamespace, waitFor } from '../../li
 import { compare, measure, ScenarioResult } from '../bench-report';
 import { BenchContext, connectBroker, PUBLISH_QUEUE_MAX_LENGTH } from '../bench-kit';
 import { CpuCost, CpuMeter, medianCost, serviceProcesses } from '../cpu-meter';
+import { serverStatus, statusDelta } from '../server-status';
 import { costNote } from './cost-note';
 
 // BENCH_PRODUCER: another build of the producer (e.g. a clean worktree's while the tree is mid-change).
@@ -180,7 +180,7 @@ async function loadRun(ns: TestNamespace, path: WritePath, seconds: number): Pro
     const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
     const statementsAfter = await serverStatements(ns);
     return {
-      statementsPerRequest: perRequest(statementsBefore, statementsAfter, requests),
+      statementsPerRequest: statusDelta(statementsBefore, statementsAfter, requests),
       requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
       p50Ms: latencyMs(out, '50%'),
       p99Ms: latencyMs(out, '99%'),
@@ -228,34 +228,18 @@ type StatementKind = (typeof STATEMENT_KINDS)[number];
  * CPU meter's noise does not blur.
  */
 async function serverStatements(ns: TestNamespace): Promise<Record<StatementKind, number>> {
-  const db = await createConnection({ uri: ns.database.url });
-  try {
-    const [rows] = await db.query<Array<{ Variable_name: string; Value: string }> & RowDataPacket[]>(
-      `SHOW GLOBAL STATUS WHERE Variable_name IN (${STATEMENT_KINDS.map((k) => `'Com_${k}'`).join(', ')})`,
-    );
-    const value = (kind: StatementKind) => Number(rows.find((r) => r.Variable_name === `Com_${kind}`)?.Value);
-    return Object.fromEntries(STATEMENT_KINDS.map((kind) => [kind, value(kind)])) as Record<
-      StatementKind,
-      number
-    >;
-  } finally {
-    await db.end();
-  }
+  const counters = await serverStatus(
+    ns.database.url,
+    STATEMENT_KINDS.map((kind) => `Com_${kind}` as const),
+  );
+  return Object.fromEntries(STATEMENT_KINDS.map((kind) => [kind, counters[`Com_${kind}`]])) as Record<
+    StatementKind,
+    number
+  >;
 }
 
 function statementLine(counts: Record<StatementKind, number>): string {
   return STATEMENT_KINDS.map((k) => `${k} ${counts[k].toFixed(2)}`).join(' ');
-}
-
-function perRequest(
-  before: Record<StatementKind, number>,
-  after: Record<StatementKind, number>,
-  requests: number,
-): Record<StatementKind, number> {
-  return Object.fromEntries(STATEMENT_KINDS.map((k) => [k, (after[k] - before[k]) / requests])) as Record<
-    StatementKind,
-    number
-  >;
 }
 
 /** A port nothing listens on right now (other suites start servers on this machine too). */

@@ -79,7 +79,10 @@ export class OutboxClaims {
    * still counts as an earlier unsent row of its key, so it holds later messages of that key back.
    * `afterId` starts the index scan after that id ('0': from the first unsent row): a drain continuing
    * after its last claim does not step again over the rows it holds leased, nor over the entries its
-   * marks left delete-marked until InnoDB's purge removes them (docs/adr/0205).
+   * marks left delete-marked until InnoDB's purge removes them (docs/adr/0205). The index is forced:
+   * left to itself, MariaDB reads it by `(sent_at, held)` alone and filters `id` row by row, so the scan
+   * starts at the first unsent row after all and keeps every entry it stepped over locked until the claim
+   * commits, the entries of rows this relay is about to mark sent among them (docs/databases.md).
    */
   async claim(owner: string, limit: number, leaseMs: number, afterId = '0'): Promise<Claim> {
     const runner = this.dataSource.createQueryRunner();
@@ -91,7 +94,7 @@ export class OutboxClaims {
         /* sql */ `
         SELECT o.id, o.message_id, o.exchange, o.routing_key, o.partition_key,
                CAST(o.payload AS BINARY) AS payload, o.headers, o.attempts, o.created_at
-        FROM outbox_message o
+        FROM outbox_message o FORCE INDEX (ix_outbox_claim)
         WHERE o.sent_at IS NULL
           AND o.held = 0
           AND o.id > CAST(? AS SIGNED)
