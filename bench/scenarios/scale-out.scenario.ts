@@ -27,7 +27,8 @@ import { RELAY_PROCESS } from './publish.scenario';
 
 /**
  * InnoDB's row-lock counters: waits (a statement blocked on another transaction's row lock), the ms
- * spent waiting, and deadlocks. Between two relays they say whether claims and marks block each other.
+ * spent waiting, and deadlocks: whether a relay's marks wait for claims, its own or the other relay's
+ * (docs/databases.md).
  */
 const LOCK_COUNTERS = ['Innodb_row_lock_waits', 'Innodb_row_lock_time', 'Innodb_deadlocks'] as const;
 type LockCounts = Record<(typeof LOCK_COUNTERS)[number], number>;
