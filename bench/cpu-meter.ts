@@ -92,7 +92,7 @@ export class CpuMeter {
 /** Processes of the path itself; everything else is a shared service. */
 const SUBJECT_ROLES = new Set(['publisher', 'consumer', 'producer']);
 
-/** Median per role over repetitions. */
+/** Median per key over repetitions: per role for CPU costs, per counter for other per-run figures. */
 export function medianCost(samples: CpuCost[]): CpuCost {
   const roles = [...new Set(samples.flatMap((s) => Object.keys(s)))];
   const median = (values: number[]) => {

@@ -133,7 +133,7 @@ async function relayScaleOut(
           brokerBound
             ? 'two relays reach ≥ 80 % of two raw publishers: the broker is the limit.'
             : 'two relays stay under 80 % of two raw publishers: not broker-bound.'
-        } InnoDB row locks per drain (median), one relay: ${lockLine(medianLocks(locks.one))}; two relays: ${lockLine(medianLocks(locks.two))}. ${costNote(cost)}`,
+        } InnoDB row locks per drain (median), one relay: ${lockLine(medianCost(locks.one) as LockCounts)}; two relays: ${lockLine(medianCost(locks.two) as LockCounts)}. ${costNote(cost)}`,
         extra: { raw1: figures.raw1, raw2: figures.raw2, brokerBound, rowLocks: locks },
         cpu: cost,
       },
@@ -251,19 +251,6 @@ async function consumerScaleOut(
   } finally {
     await publisher.close();
   }
-}
-
-function medianLocks(runs: LockCounts[]): LockCounts {
-  return Object.fromEntries(
-    LOCK_COUNTERS.map((name) => [
-      name,
-      measure(
-        '',
-        '',
-        runs.map((r) => r[name]),
-      ).median,
-    ]),
-  ) as LockCounts;
 }
 
 function lockLine(counts: LockCounts): string {

@@ -1,7 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { createConnection } from 'mysql2/promise';
-import type { DataSource, QueryRunner } from 'typeorm';
-import { DataSource as DataSourceToken } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import { OutboxClaims } from '@app/messaging/testing';
 import { useTestNamespace } from '../support/namespace-fixture';
 import { countOutbox, seedOutbox, startMessagingApp } from './relay-test-kit';
@@ -28,7 +27,7 @@ describe('Claim row locks', () => {
   it('a claim after the cursor leaves the rows behind it free to be marked sent', async () => {
     app = await startMessagingApp(ns, { relay: { enabled: false } });
     const claims = app.get(OutboxClaims);
-    const dataSource = app.get(DataSourceToken);
+    const dataSource = app.get(DataSource);
     await seedOutbox(
       ns,
       Array.from({ length: 3 * BATCH }, (_, i) => ({ exchange: 'orders', payload: { i } })),
