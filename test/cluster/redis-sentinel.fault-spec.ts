@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +33,11 @@ describe('Redis Sentinel (private master, replica and sentinel on free loopback 
   const client = (port: number) => new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
 
   afterAll(async () => {
-    for (const server of servers) if (server.exitCode === null) server.kill('SIGKILL');
+    // Awaited: a server still exiting when the suite ends is a handle that keeps Jest's process alive.
+    const running = servers.filter((server) => server.exitCode === null && server.signalCode === null);
+    const exited = running.map((server) => once(server, 'exit'));
+    for (const server of running) server.kill('SIGKILL');
+    await Promise.all(exited);
     rmSync(dir, { recursive: true, force: true });
   });
 
