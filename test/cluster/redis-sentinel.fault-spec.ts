@@ -33,7 +33,7 @@ describe('Redis Sentinel (private master, replica and sentinel on free loopback 
   const client = (port: number) => new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
 
   afterAll(async () => {
-    // Awaited: a server still exiting when the suite ends is a handle that keeps Jest's process alive.
+    // Awaited, so that the directory goes after the servers writing into it and none outlives the suite.
     const running = servers.filter((server) => server.exitCode === null && server.signalCode === null);
     const exited = running.map((server) => once(server, 'exit'));
     for (const server of running) server.kill('SIGKILL');
