@@ -4,9 +4,9 @@ import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { applyTopologyPlan, topologyNames } from '@app/messaging/testing';
-import { createConnection, type RowDataPacket } from 'mysql2/promise';
 import { ORDER_EVENTS_STREAM } from '../../apps/producer/src/orders/order-events';
 import { PRODUCER_ENTITIES, PRODUCER_MIGRATIONS } from '../../apps/producer/src/producer.migrations';
+import { outboxDrained } from '../../libs/messaging/test/publishing/relay-test-kit';
 import { createTestNamespace, REPO_ROOT, TestNamespace, waitFor } from '../../libs/messaging/test/support';
 import { compare, measure, ScenarioResult } from '../bench-report';
 import { BenchContext, connectBroker, PUBLISH_QUEUE_MAX_LENGTH } from '../bench-kit';
@@ -171,7 +171,7 @@ async function bindOrderEventsQueue(amqpUrl: string): Promise<void> {
 async function loadRun(ns: TestNamespace, path: WritePath, seconds: number): Promise<LoadRun> {
   // Every run starts from empty tables. Rows the relay-off variants leave unsent would otherwise be a
   // backlog that the next relay run drains (and MariaDB purges) inside its measured window.
-  await emptyTables(ns.database.url);
+  await emptyTables(ns);
   const port = await freePort();
   const producer = await startProducer(ns, path, port);
   try {
@@ -181,7 +181,7 @@ async function loadRun(ns: TestNamespace, path: WritePath, seconds: number): Pro
     // while it still drained them, the broker's and MariaDB's work for the relay would count as
     // background and be subtracted from the relay variant's run.
     if (path === 'outbox-and-relay') {
-      await waitFor(async () => (await unsentOutboxRows(ns.database.url)) === 0, {
+      await waitFor(() => outboxDrained(ns), {
         what: 'the warm-up outbox rows published',
         timeoutMs: 60_000,
         intervalMs: 100,
@@ -238,27 +238,10 @@ async function startProducer(ns: TestNamespace, path: WritePath, port: number): 
   return child;
 }
 
-async function emptyTables(url: string): Promise<void> {
-  const db = await createConnection({ uri: url });
-  try {
-    // TRUNCATE recreates the tables: no deleted rows for InnoDB to purge during the next run.
-    await db.query('TRUNCATE TABLE outbox_message');
-    await db.query('TRUNCATE TABLE orders');
-  } finally {
-    await db.end();
-  }
-}
-
-async function unsentOutboxRows(url: string): Promise<number> {
-  const db = await createConnection({ uri: url });
-  try {
-    const [rows] = await db.query<Array<{ unsent: number }> & RowDataPacket[]>(
-      'SELECT COUNT(*) AS unsent FROM outbox_message WHERE sent_at IS NULL',
-    );
-    return Number(rows[0].unsent);
-  } finally {
-    await db.end();
-  }
+async function emptyTables(ns: TestNamespace): Promise<void> {
+  // TRUNCATE recreates the tables: no deleted rows for InnoDB to purge during the next run.
+  await ns.database.query('TRUNCATE TABLE outbox_message');
+  await ns.database.query('TRUNCATE TABLE orders');
 }
 
 const STATEMENT_KINDS = ['select', 'insert', 'update', 'commit'] as const;
