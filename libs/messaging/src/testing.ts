@@ -26,6 +26,8 @@ export { ConfirmedPublisher } from './publishing/confirmed-publisher';
 export { publishWithConfirm } from './publishing/confirm-channel-publish';
 export { outgoingMessageOf } from './publishing/outgoing-message';
 export { OutboxClaims } from './outbox/outbox-claims';
+export { CommittedRowsHandoff } from './outbox/committed-rows-handoff';
+export { OutboxRelay } from './publishing/outbox-relay.service';
 export { REBUILD_GROUPS_SQL } from './dead-letters/dead-letter-groups';
 export { failureFingerprint } from './dead-letters/failure-fingerprint';
 export { DUPLICATE_DELIVERY, ReliableDeliveryContext } from './consuming/delivery-context';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CommittedRowsHandoff } from './committed-rows-handoff';
 import { OutboxClaims } from './outbox-claims';
 import { OutboxCommitSubscriber } from './outbox-commit.subscriber';
 import { OutboxService } from './outbox.service';
@@ -11,10 +12,18 @@ import { ScheduledMessages } from './scheduled-messages';
     OutboxService,
     OutboxWake,
     OutboxCommitSubscriber,
+    CommittedRowsHandoff,
     OutboxClaims,
     OutboxScheduler,
     ScheduledMessages,
   ],
-  exports: [OutboxService, OutboxWake, OutboxClaims, OutboxScheduler, ScheduledMessages],
+  exports: [
+    OutboxService,
+    OutboxWake,
+    CommittedRowsHandoff,
+    OutboxClaims,
+    OutboxScheduler,
+    ScheduledMessages,
+  ],
 })
 export class OutboxModule {}

@@ -24,6 +24,11 @@ export interface RelayOptions {
   backoffMaxMs: number;
   /** A publish without a confirm after this long counts as failed. @default 10000 */
   confirmTimeoutMs: number;
+  /**
+   * Publish the unkeyed rows this process writes from memory right after their transaction commits,
+   * leased to this relay in the same INSERT, instead of waking a claim for them (ADR 0210). @default true
+   */
+  publishAtCommit: boolean;
   /** Identity of this relay in `locked_by` and partition leases. @default `${serviceName}@${hostname}:${pid}:<random>` */
   ownerId: string;
 }
@@ -61,6 +66,7 @@ export const RELAY_DEFAULTS: RelayOptions = {
   backoffBaseMs: 1000,
   backoffMaxMs: 300_000,
   confirmTimeoutMs: 10_000,
+  publishAtCommit: true,
   ownerId: '',
 };
 

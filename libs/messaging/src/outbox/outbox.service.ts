@@ -7,6 +7,8 @@ import { topologyNames } from '../topology/topology-names';
 import { currentTraceHeaders } from '../observability/trace-context';
 import type { TopologyOptions } from '../topology/topology.options';
 import type { OutboxOptions, RelayPartitionOptions } from './outbox.options';
+import type { HandoffLease } from './committed-rows-handoff';
+import type { ClaimedRow } from './outbox-claims';
 import { OutboxCommitSubscriber } from './outbox-commit.subscriber';
 import { OutboxMessage } from './outbox-message.entity';
 import { outboxPartitionOf } from './outbox-partition';
@@ -70,12 +72,18 @@ export class OutboxService {
       createdAt: now,
       sentAt: null,
     });
-    const saved = await this.insertRow(manager, row);
+    const runner = manager.queryRunner?.isTransactionActive ? manager.queryRunner : undefined;
+    // Unkeyed and due: written leased to this process's relay, published from memory after COMMIT (ADR 0210).
+    // Keyed rows wait for a claim, which alone sees every earlier unsent row of their key.
+    const lease = runner && key === null && !dueAt ? this.commits.leaseFor(runner) : null;
+    const leasedAt = performance.now();
+    const saved = await this.insertRow(manager, row, lease);
     if (dueAt) this.scheduler.expect(dueAt);
-    const runner = manager.queryRunner;
     // Inside a transaction the row is invisible until COMMIT; outside one it is committed already.
-    if (runner?.isTransactionActive) this.commits.rowAdded(runner);
-    else this.wake.notify();
+    if (runner) {
+      const handed = lease ? { row: handedRowOf(saved, payload), owner: lease.owner, leasedAt } : undefined;
+      this.commits.rowAdded(runner, handed);
+    } else this.wake.notify();
     return saved;
   }
 
@@ -105,12 +113,17 @@ export class OutboxService {
    * and then SELECTed the row back for its defaulted columns (a second round trip): together most of
    * the producer's CPU per order (docs/performance.md, write path).
    */
-  private async insertRow(manager: EntityManager, row: OutboxMessage): Promise<OutboxMessage> {
+  private async insertRow(
+    manager: EntityManager,
+    row: OutboxMessage,
+    lease: HandoffLease | null,
+  ): Promise<OutboxMessage> {
+    // The lease runs on the database's clock, as the claims that compare it do; no lease: NULL interval, NULL.
     const result = await manager.query<{ insertId: number | string }>(
       /* sql */ `INSERT INTO outbox_message
          (message_id, exchange, routing_key, partition_key, \`partition\`, payload, headers, attempts,
           next_attempt_at, deliver_at, held, locked_by, locked_until, last_error, created_at, sent_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ? MICROSECOND), ?, ?, ?)`,
       [
         row.messageId,
         row.exchange,
@@ -123,14 +136,18 @@ export class OutboxService {
         row.nextAttemptAt,
         row.deliverAt,
         row.held,
-        row.lockedBy,
-        row.lockedUntil,
+        lease?.owner ?? null,
+        lease ? lease.leaseMs * 1000 : null,
         row.lastError,
         row.createdAt,
         row.sentAt,
       ],
     );
     row.id = String(result.insertId);
+    if (lease) {
+      row.lockedBy = lease.owner;
+      row.lockedUntil = new Date(Date.now() + lease.leaseMs); // the database's own value may differ by clock skew
+    }
     return row;
   }
 
@@ -148,4 +165,19 @@ export class OutboxService {
     }
     return text;
   }
+}
+
+/** The row as the relay publishes it, from what was just written: no read back. */
+function handedRowOf(row: OutboxMessage, payload: string): ClaimedRow {
+  return {
+    id: row.id,
+    messageId: row.messageId,
+    exchange: row.exchange,
+    routingKey: row.routingKey,
+    partitionKey: null,
+    payload: Buffer.from(payload, 'utf8'),
+    headers: row.headers,
+    attempts: 0,
+    createdAt: row.createdAt,
+  };
 }

@@ -5,6 +5,8 @@ import type { Subscription } from 'rxjs';
 import { InjectOptions } from '../messaging.constants';
 import type { ServiceIdentity } from '../messaging.options';
 import { MessagingMetrics } from '../observability/messaging-metrics';
+import type { CommittedRowTaker, HandedRow, HandoffLease } from '../outbox/committed-rows-handoff';
+import { CommittedRowsHandoff } from '../outbox/committed-rows-handoff';
 import { ClaimedRow, InFlightRow, OutboxClaims } from '../outbox/outbox-claims';
 import type { RelayOptions, RetentionOptions } from '../outbox/outbox.options';
 import { OutboxWake } from '../outbox/outbox-wake';
@@ -20,13 +22,17 @@ import { SettlementBatch, Settlements } from './settlements';
 /** Longest pass of claims continuing after the previous one before a claim starts over (ClaimCursor). */
 const MAX_PASS_MS = 5000;
 
+/** Leases of handed rows count as committed with the rows themselves. */
+const LEASED: Promise<void> = Promise.resolve();
+
 /**
  * Moves committed outbox rows to RabbitMQ: claim (lease) → publish outside the transaction with many
  * confirms in flight → settle in batches (sent, back off, dead-letter, release). Woken after each commit
- * that added rows; the resend job's poll is the fallback (docs/design.md §5).
+ * that added rows; the resend job's poll is the fallback (docs/design.md §5). Unkeyed rows written in
+ * this process arrive leased already and are published from memory after their commit (ADR 0210).
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
+export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy, CommittedRowTaker {
   private readonly logger = new Logger(OutboxRelay.name);
   readonly owner: string;
   private running = false;
@@ -54,6 +60,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly failures: FailedPublishes,
     private readonly metrics: MessagingMetrics,
     private readonly wake: OutboxWake,
+    private readonly handoff: CommittedRowsHandoff,
   ) {
     this.owner =
       options.ownerId ||
@@ -67,6 +74,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       this.wake.subscribe(() => this.wakeUp()),
       this.publisher.onReady(() => this.wakeUp()),
     ];
+    if (this.options.publishAtCommit) this.handoff.attach(this);
     this.wakeUp();
   }
 
@@ -74,6 +82,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.handoff.detach(this);
     this.subscriptions.forEach((s) => s.unsubscribe());
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.signal();
@@ -103,6 +112,45 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   poll(): Promise<void> {
     if (!this.running) return Promise.resolve();
     this.wanted = true;
+    return this.runDrain();
+  }
+
+  /** Only while rows could go out at once: otherwise a row written now is better left to a claim. */
+  leaseForNewRows(): HandoffLease | null {
+    const canPublish =
+      this.running && this.publisher.ready && this.inFlight.size < this.options.publishWindow;
+    return canPublish ? { owner: this.owner, leaseMs: this.options.leaseMs } : null;
+  }
+
+  /**
+   * Publishes committed rows leased to this relay when they were written, without claiming them. Rows it
+   * cannot publish now (stopping, channel down, window full, or a transaction that ran for over half the
+   * lease, so the lease might end while in flight) are released to the claims.
+   */
+  take(rows: HandedRow[]): void {
+    const oldest = performance.now() - this.options.leaseMs / 2;
+    const fresh = rows.filter((handed) => handed.leasedAt >= oldest).map((handed) => handed.row);
+    const room = this.running && this.publisher.ready && this.inFlight.size < this.options.publishWindow;
+    const published = room ? fresh : [];
+    if (published.length > 0) {
+      this.publishClaim(published, LEASED);
+      // The drain loop settles what the confirms answer; no claim unless something else wants one.
+      void this.runDrain().catch((error: Error) =>
+        this.logger.warn({ msg: 'relay drain failed; the next poll retries', error: error.message }),
+      );
+    }
+    if (published.length === rows.length) return;
+    const kept = new Set(published);
+    const released = rows.filter((handed) => !kept.has(handed.row)).map((handed) => handed.row.id);
+    void this.claims
+      .release(this.owner, released)
+      .then(() => this.wakeUp())
+      .catch((error: Error) =>
+        this.logger.warn({ msg: 'could not release handed rows; their leases expire', error: error.message }),
+      );
+  }
+
+  private runDrain(): Promise<void> {
     this.signal();
     if (!this.draining) {
       this.draining = this.drain().finally(() => (this.draining = null));
