@@ -29,16 +29,21 @@ export class OutboxCommitSubscriber implements EntitySubscriberInterface {
   private readonly open = new WeakMap<QueryRunner, TransactionRows>();
 
   constructor(
-    @InjectDataSource() dataSource: DataSource,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly wake: OutboxWake,
     private readonly handoff: CommittedRowsHandoff,
   ) {
     dataSource.subscribers.push(this);
   }
 
-  /** The lease for a row about to be written in `queryRunner`'s open transaction, if the relay takes it. */
+  /**
+   * The lease for a row about to be written in `queryRunner`'s open transaction, if the relay takes it.
+   * Only this DataSource's commits reach this subscriber: a transaction of another one would leave the
+   * row to its lease.
+   */
   leaseFor(queryRunner: QueryRunner): HandoffLease | null {
-    return depthOf(queryRunner) === null ? null : this.handoff.leaseForNewRows();
+    if (queryRunner.connection !== this.dataSource || depthOf(queryRunner) === null) return null;
+    return this.handoff.leaseForNewRows();
   }
 
   /**
