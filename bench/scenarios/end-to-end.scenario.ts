@@ -118,7 +118,7 @@ export async function endToEndScenarios(ctx: BenchContext): Promise<ScenarioResu
         measure('outbox p50', 'ms', at(paced.outbox, 50)),
         { on: 'ratio', op: '<=', value: 1.5, text: '≤ 1.5× raw p50' },
         {
-          note: `Business transaction (insert + commit, fsync) → post-commit wake → claim → publish + confirm → handler (dedupe: 2 Redis round trips); raw: publish + confirm → handler. Of the outbox p50, the business transaction itself took ${medianMs(handOverP50Ms.outbox)} ms (p50 of start → commit resolved); raw publish → confirm p50 ${medianMs(handOverP50Ms.raw)} ms.`,
+          note: `Business transaction (insert + commit, fsync) → handed to the relay at commit, no claim (unkeyed row, ADR 0210) → publish + confirm → handler (dedupe: 2 Redis round trips); raw: publish + confirm → handler. Of the outbox p50, the business transaction itself took ${medianMs(handOverP50Ms.outbox)} ms (p50 of start → commit resolved); raw publish → confirm p50 ${medianMs(handOverP50Ms.raw)} ms.`,
           extra: { handOverP50Ms },
         },
       ),
