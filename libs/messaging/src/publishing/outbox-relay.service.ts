@@ -117,9 +117,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy, Com
 
   /** Only while rows could go out at once: otherwise a row written now is better left to a claim. */
   leaseForNewRows(): HandoffLease | null {
-    const canPublish =
-      this.running && this.publisher.ready && this.inFlight.size < this.options.publishWindow;
-    return canPublish ? { owner: this.owner, leaseMs: this.options.leaseMs } : null;
+    return this.canPublishNow() ? { owner: this.owner, leaseMs: this.options.leaseMs } : null;
+  }
+
+  private canPublishNow(): boolean {
+    return this.running && this.publisher.ready && this.inFlight.size < this.options.publishWindow;
   }
 
   /**
@@ -130,8 +132,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy, Com
   take(rows: HandedRow[]): void {
     const oldest = performance.now() - this.options.leaseMs / 2;
     const fresh = rows.filter((handed) => handed.leasedAt >= oldest).map((handed) => handed.row);
-    const room = this.running && this.publisher.ready && this.inFlight.size < this.options.publishWindow;
-    const published = room ? fresh : [];
+    const published = this.canPublishNow() ? fresh : [];
     if (published.length > 0) {
       this.publishClaim(published, LEASED);
       // The drain loop settles what the confirms answer; no claim unless something else wants one.

@@ -1,9 +1,8 @@
-import { connect } from 'amqplib';
 import { OutboxRelay, OutboxService } from '@app/messaging/testing';
 import { DataSource } from 'typeorm';
 import { startRabbitApp, stopRabbitApp, waitFor } from '../support';
 import { useTestNamespace } from '../support/namespace-fixture';
-import { BrokerProbe, countOutbox, startMessagingApp } from './relay-test-kit';
+import { BrokerProbe, countOutbox, startMessagingApp, distinctMessageIds } from './relay-test-kit';
 
 /** Rows written while the relay publishes, then during the outage, then after it. */
 const BEFORE = 2000;
@@ -72,27 +71,7 @@ describe('Publishing at commit across a RabbitMQ restart', () => {
       await app.close();
     }
 
-    const connection = await connect(ns.vhost.url);
-    try {
-      const channel = await connection.createChannel();
-      const ids = new Set<string>();
-      await waitFor(
-        async () => {
-          for (
-            let m = await channel.get('orders', { noAck: true });
-            m;
-            m = await channel.get('orders', { noAck: true })
-          ) {
-            ids.add(String(m.properties.messageId));
-          }
-          return ids.size >= ROWS;
-        },
-        { what: `${ROWS} distinct message ids in the queue`, timeoutMs: 60_000 },
-      );
-      expect(ids.size).toBe(ROWS);
-      expect(await count('1 = 1')).toBe(ROWS);
-    } finally {
-      await connection.close();
-    }
+    expect((await distinctMessageIds(ns, 'orders', ROWS)).size).toBe(ROWS);
+    expect(await count('1 = 1')).toBe(ROWS);
   }, 300_000);
 });

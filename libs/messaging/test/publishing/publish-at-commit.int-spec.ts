@@ -44,6 +44,15 @@ describe('Outbox relay: publishing unkeyed rows at commit, without a claim', () 
       key,
     });
   const copiesOf = (messageId: string) => delivered.filter((r) => r.messageId === messageId).length;
+  /** The row once it is marked sent. */
+  const sentRow = (messageId: string, timeoutMs?: number) =>
+    waitFor(
+      async () => {
+        const row = await rowOf(messageId);
+        return row?.sent_at ? row : undefined;
+      },
+      { what: `${messageId} marked sent`, timeoutMs },
+    );
   const quiet = () =>
     waitForQuiescence(ns.vhost.name, ['orders'], {
       what: 'the orders queue and the outbox quiet',
@@ -75,7 +84,7 @@ describe('Outbox relay: publishing unkeyed rows at commit, without a claim', () 
         );
       });
       expect(duringTransaction).toMatchObject({ locked_by: app.get(OutboxRelay).owner, leased: 1 });
-      await waitFor(async () => (await rowOf('at-commit-1'))?.sent_at, { what: 'the row marked sent' });
+      await sentRow('at-commit-1');
       await quiet();
       expect(copiesOf('at-commit-1')).toBe(1);
       expect(claims.calls.n).toBe(0);
@@ -97,7 +106,7 @@ describe('Outbox relay: publishing unkeyed rows at commit, without a claim', () 
         );
       });
       expect(duringTransaction).toMatchObject({ locked_by: null });
-      await waitFor(async () => (await rowOf('keyed-1'))?.sent_at, { what: 'the keyed row marked sent' });
+      await sentRow('keyed-1');
       await quiet();
       expect(copiesOf('keyed-1')).toBe(1);
       expect(claims.calls.n).toBeGreaterThan(0);
@@ -121,7 +130,7 @@ describe('Outbox relay: publishing unkeyed rows at commit, without a claim', () 
       await add(manager, 'sp-outer-after');
     });
     for (const id of ['sp-outer-before', 'sp-released', 'sp-outer-after']) {
-      await waitFor(async () => (await rowOf(id))?.sent_at, { what: `${id} marked sent` });
+      await sentRow(id);
     }
     await quiet();
     expect(await rowOf('sp-rolled-back')).toBeUndefined();
@@ -137,7 +146,7 @@ describe('Outbox relay: publishing unkeyed rows at commit, without a claim', () 
         await add(manager, 'long-transaction');
         await new Promise((resolve) => setTimeout(resolve, LEASE_MS / 2 + 200));
       });
-      await waitFor(async () => (await rowOf('long-transaction'))?.sent_at, { what: 'the row marked sent' });
+      await sentRow('long-transaction');
       await quiet();
       expect(copiesOf('long-transaction')).toBe(1);
       expect(claims.calls.n).toBeGreaterThan(0);
@@ -155,13 +164,7 @@ describe('Outbox relay: publishing unkeyed rows at commit, without a claim', () 
         await add(manager, 'after-detach');
         handoff.detach(relay);
       });
-      const row = await waitFor(
-        async () => {
-          const current = await rowOf('after-detach');
-          return current?.sent_at ? current : undefined;
-        },
-        { what: 'the row marked sent' },
-      );
+      const row = await sentRow('after-detach');
       await quiet();
       expect(copiesOf('after-detach')).toBe(1);
       // Released, not left to expire: claimed well inside the lease.
@@ -184,13 +187,7 @@ describe('Outbox relay: publishing unkeyed rows at commit, without a claim', () 
     try {
       await db.transaction((manager) => add(manager, 'orphaned-1'));
       expect(await rowOf('orphaned-1')).toMatchObject({ locked_by: 'died-after-commit', leased: 1 });
-      const row = await waitFor(
-        async () => {
-          const current = await rowOf('orphaned-1');
-          return current?.sent_at ? current : undefined;
-        },
-        { what: 'the orphaned row marked sent', timeoutMs: 15_000 },
-      );
+      const row = await sentRow('orphaned-1', 15_000);
       await quiet();
       expect(copiesOf('orphaned-1')).toBe(1);
       expect(row.locked_by).toBe(other.get(OutboxRelay).owner);

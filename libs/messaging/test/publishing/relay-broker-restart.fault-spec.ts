@@ -1,8 +1,13 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { connect } from 'amqplib';
 import { startRabbitApp, stopRabbitApp, waitFor } from '../support';
 import { useTestNamespace } from '../support/namespace-fixture';
-import { BrokerProbe, countOutbox, seedOutbox, startMessagingApp } from './relay-test-kit';
+import {
+  BrokerProbe,
+  countOutbox,
+  seedOutbox,
+  startMessagingApp,
+  distinctMessageIds,
+} from './relay-test-kit';
 
 const ROWS = 5000;
 
@@ -42,26 +47,6 @@ describe('Relay across a RabbitMQ restart', () => {
       timeoutMs: 120_000,
     });
 
-    const connection = await connect(ns.vhost.url);
-    try {
-      const channel = await connection.createChannel();
-      const ids = new Set<string>();
-      await waitFor(
-        async () => {
-          for (
-            let m = await channel.get('orders', { noAck: true });
-            m;
-            m = await channel.get('orders', { noAck: true })
-          ) {
-            ids.add(String(m.properties.messageId));
-          }
-          return ids.size >= ROWS;
-        },
-        { what: `${ROWS} distinct message ids in the queue`, timeoutMs: 60_000 },
-      );
-      expect(ids.size).toBe(ROWS);
-    } finally {
-      await connection.close();
-    }
+    expect((await distinctMessageIds(ns, 'orders', ROWS)).size).toBe(ROWS);
   }, 300_000);
 });

@@ -11,7 +11,7 @@ import {
   RelayOptions,
   RelayPartitionOptions,
 } from '@app/messaging/testing';
-import { ChildApp, startChild, TestNamespace } from '../support';
+import { ChildApp, startChild, TestNamespace, waitFor } from '../support';
 import { lateBound } from '../support/block-fixture';
 import { createMessagingApp, useMessagingApp } from '../support/messaging-app';
 
@@ -241,4 +241,36 @@ export async function countOutbox(ns: TestNamespace, where: string): Promise<num
 /** True when no outbox row of the namespace is left unsent. */
 export async function outboxDrained(ns: TestNamespace): Promise<boolean> {
   return (await countOutbox(ns, 'sent_at IS NULL')) === 0;
+}
+
+/**
+ * Takes every message from `queue` until `expected` distinct message ids arrived (or 60 s passed) and
+ * returns those ids: duplicates a restart may cause collapse, a missing message shows as a short set.
+ */
+export async function distinctMessageIds(
+  ns: TestNamespace,
+  queue: string,
+  expected: number,
+): Promise<Set<string>> {
+  const connection = await connect(ns.vhost.url);
+  const ids = new Set<string>();
+  try {
+    const channel = await connection.createChannel();
+    await waitFor(
+      async () => {
+        for (
+          let m = await channel.get(queue, { noAck: true });
+          m;
+          m = await channel.get(queue, { noAck: true })
+        ) {
+          ids.add(String(m.properties.messageId));
+        }
+        return ids.size >= expected;
+      },
+      { what: `${expected} distinct message ids in ${queue}`, timeoutMs: 60_000 },
+    ).catch(() => undefined);
+    return ids;
+  } finally {
+    await connection.close();
+  }
 }
