@@ -59,16 +59,26 @@ describe('Outbox relay: publishing unkeyed rows at commit, without a claim', () 
       idle: () => outboxDrained(ns),
     });
 
-  /** Claims the relay runs from here on, counted without changing what they do. */
-  const countClaims = () => {
+  /** Waits until the row is marked sent and the queue quiet, then checks it arrived exactly once. */
+  const sentOnce = async (messageId: string, timeoutMs?: number) => {
+    const row = await sentRow(messageId, timeoutMs);
+    await quiet();
+    expect(copiesOf(messageId)).toBe(1);
+    return row;
+  };
+  /** Runs `body` from a quiet outbox with the relay's claims counted (the spy calls through). */
+  const withClaimsCounted = async (body: (claims: () => number) => Promise<void>) => {
+    await quiet();
     const spy = jest.spyOn(app.get(OutboxClaims), 'claim');
-    return { count: () => spy.mock.calls.length, restore: () => spy.mockRestore() };
+    try {
+      await body(() => spy.mock.calls.length);
+    } finally {
+      spy.mockRestore();
+    }
   };
 
-  it('writes an unkeyed row leased to this relay and publishes it after the commit without a claim', async () => {
-    await quiet();
-    const claims = countClaims();
-    try {
+  it('writes an unkeyed row leased to this relay and publishes it after the commit without a claim', () =>
+    withClaimsCounted(async (claims) => {
       let duringTransaction: LeaseRow | undefined;
       await db.transaction(async (manager) => {
         await add(manager, 'at-commit-1');
@@ -78,19 +88,12 @@ describe('Outbox relay: publishing unkeyed rows at commit, without a claim', () 
         );
       });
       expect(duringTransaction).toMatchObject({ locked_by: app.get(OutboxRelay).owner, leased: 1 });
-      await sentRow('at-commit-1');
-      await quiet();
-      expect(copiesOf('at-commit-1')).toBe(1);
-      expect(claims.count()).toBe(0);
-    } finally {
-      claims.restore();
-    }
-  });
+      await sentOnce('at-commit-1');
+      expect(claims()).toBe(0);
+    }));
 
-  it('leaves a keyed row unleased for a claim, which publishes it', async () => {
-    await quiet();
-    const claims = countClaims();
-    try {
+  it('leaves a keyed row unleased for a claim, which publishes it', () =>
+    withClaimsCounted(async (claims) => {
       let duringTransaction: LeaseRow | undefined;
       await db.transaction(async (manager) => {
         await add(manager, 'keyed-1', 'order-1');
@@ -100,14 +103,9 @@ describe('Outbox relay: publishing unkeyed rows at commit, without a claim', () 
         );
       });
       expect(duringTransaction).toMatchObject({ locked_by: null });
-      await sentRow('keyed-1');
-      await quiet();
-      expect(copiesOf('keyed-1')).toBe(1);
-      expect(claims.count()).toBeGreaterThan(0);
-    } finally {
-      claims.restore();
-    }
-  });
+      await sentOnce('keyed-1');
+      expect(claims()).toBeGreaterThan(0);
+    }));
 
   it('never publishes a row of a savepoint rolled back inside a transaction that commits', async () => {
     await db.transaction(async (manager) => {
@@ -132,22 +130,15 @@ describe('Outbox relay: publishing unkeyed rows at commit, without a claim', () 
     expect(['sp-outer-before', 'sp-released', 'sp-outer-after'].map(copiesOf)).toEqual([1, 1, 1]);
   });
 
-  it('releases a row whose transaction outlived half the lease to the claims, and it is published once', async () => {
-    await quiet();
-    const claims = countClaims();
-    try {
+  it('releases a row whose transaction outlived half the lease to the claims, and it is published once', () =>
+    withClaimsCounted(async (claims) => {
       await db.transaction(async (manager) => {
         await add(manager, 'long-transaction');
         await new Promise((resolve) => setTimeout(resolve, LEASE_MS / 2 + 200));
       });
-      await sentRow('long-transaction');
-      await quiet();
-      expect(copiesOf('long-transaction')).toBe(1);
-      expect(claims.count()).toBeGreaterThan(0);
-    } finally {
-      claims.restore();
-    }
-  });
+      await sentOnce('long-transaction');
+      expect(claims()).toBeGreaterThan(0);
+    }));
 
   it('releases rows committed after the relay detached (shutting down) to the claims at once', async () => {
     await quiet();
@@ -158,9 +149,7 @@ describe('Outbox relay: publishing unkeyed rows at commit, without a claim', () 
         await add(manager, 'after-detach');
         handoff.detach(relay);
       });
-      const row = await sentRow('after-detach');
-      await quiet();
-      expect(copiesOf('after-detach')).toBe(1);
+      const row = await sentOnce('after-detach');
       // Released, not left to expire: claimed well inside the lease.
       expect(row.sent_at!.getTime() - row.created_at.getTime()).toBeLessThan(LEASE_MS);
     } finally {
@@ -181,9 +170,7 @@ describe('Outbox relay: publishing unkeyed rows at commit, without a claim', () 
     try {
       await db.transaction((manager) => add(manager, 'orphaned-1'));
       expect(await rowOf('orphaned-1')).toMatchObject({ locked_by: 'died-after-commit', leased: 1 });
-      const row = await sentRow('orphaned-1', 15_000);
-      await quiet();
-      expect(copiesOf('orphaned-1')).toBe(1);
+      const row = await sentOnce('orphaned-1', 15_000);
       expect(row.locked_by).toBe(other.get(OutboxRelay).owner);
       // Nobody took it while the lease held (database clock; 50 ms for the insert-to-created_at gap).
       expect(row.sent_at!.getTime() - row.created_at.getTime()).toBeGreaterThanOrEqual(LEASE_MS - 50);
