@@ -43,6 +43,8 @@ describe('resolveMessagingOptions', () => {
     [{ relay: { pollIntervalMs: 2.5 } }, /option relay.pollIntervalMs: a positive integer \(got 2.5\)/],
     [{ relay: { enabled: 'no' as unknown as boolean } }, /option relay.enabled: a boolean/],
     [{ relay: { backoffBaseMs: 5000, backoffMaxMs: 1000 } }, /option relay.backoffMaxMs: at least/],
+    [{ relay: { ownerId: 'o'.repeat(65) } }, /option relay.ownerId: at most 64 printable ASCII/],
+    [{ relay: { ownerId: 'relay é' } }, /option relay.ownerId: at most 64 printable ASCII/],
     [{ relayPartitions: { count: 0 } }, /option relayPartitions.count: a positive integer \(got 0\)/],
     [{ relayPartitions: { leaseMs: -1 } }, /option relayPartitions.leaseMs: a positive integer/],
     [{ retention: { sentRowsMs: -1 } }, /option retention.sentRowsMs: a non-negative integer \(got -1\)/],

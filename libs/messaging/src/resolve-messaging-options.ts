@@ -15,6 +15,8 @@ import {
   RELAY_PARTITION_DEFAULTS,
   RETENTION_DEFAULTS,
 } from './outbox/outbox.options';
+import { RELAY_OWNER_MAX_LENGTH } from './outbox/outbox-message.entity';
+import { RELAY_OWNER_PATTERN } from './publishing/relay-owner-id';
 import { TOPOLOGY_DEFAULTS } from './topology/topology.options';
 
 /** The one place every option default lives (the environment schema reads them from here too). */
@@ -86,6 +88,12 @@ function validate(o: ResolvedMessagingOptions): void {
         throw new InvalidMessagingOptionsError(name, `a ${typeof fallback} (got ${JSON.stringify(value)})`);
       }
     }
+  }
+  if (o.relay.ownerId !== '' && !RELAY_OWNER_PATTERN.test(o.relay.ownerId)) {
+    throw new InvalidMessagingOptionsError(
+      'relay.ownerId',
+      `at most ${RELAY_OWNER_MAX_LENGTH} printable ASCII characters, no spaces (got ${JSON.stringify(o.relay.ownerId)})`,
+    );
   }
   if (o.relay.backoffMaxMs < o.relay.backoffBaseMs) {
     throw new InvalidMessagingOptionsError('relay.backoffMaxMs', 'at least relay.backoffBaseMs');

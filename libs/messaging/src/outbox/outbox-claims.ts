@@ -181,7 +181,8 @@ export class OutboxClaims {
     if (deleteAtOnce) {
       await this.dataSource.query(/* sql */ `DELETE FROM outbox_message WHERE id IN (${idList(ids)})`);
     } else {
-      // locked_by stays: it records which relay published the row.
+      // locked_by stays: it records which relay published the row. locked_until's NULL frees the bytes
+      // sent_at takes, so the row keeps its size and never splits its page (ADR 0211).
       await this.dataSource.query(/* sql */ `UPDATE outbox_message
            SET sent_at = UTC_TIMESTAMP(3), locked_until = NULL, attempts = attempts + 1, last_error = NULL
          WHERE id IN (${idList(ids)})`);
@@ -192,7 +193,7 @@ export class OutboxClaims {
     for (const failure of failures) {
       await this.dataSource.query(
         /* sql */ `UPDATE outbox_message
-           SET attempts = ?, last_error = ?, locked_by = NULL, locked_until = NULL,
+           SET attempts = ?, last_error = ?, locked_by = '', locked_until = DEFAULT,
                next_attempt_at = DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ? MICROSECOND)
          WHERE id = ? AND sent_at IS NULL`,
         [failure.attempts, failure.error.slice(0, 1024), failure.delayMs * 1000, failure.id],
@@ -204,7 +205,7 @@ export class OutboxClaims {
   async release(owner: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.dataSource.query(
-      /* sql */ `UPDATE outbox_message SET locked_by = NULL, locked_until = NULL
+      /* sql */ `UPDATE outbox_message SET locked_by = '', locked_until = DEFAULT
        WHERE id IN (${idList(ids)}) AND locked_by = ? AND sent_at IS NULL`,
       [owner],
     );

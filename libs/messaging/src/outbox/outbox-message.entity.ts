@@ -1,5 +1,10 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
+/** Longest relay owner id `locked_by` holds (ASCII). */
+export const RELAY_OWNER_MAX_LENGTH = 64;
+/** `locked_until`'s default: a lease that ended long ago. */
+export const NOT_LEASED_UNTIL = new Date('1970-01-01T00:00:01.000Z');
+
 /** A message waiting to be published, written in the business transaction (docs/design.md §4). */
 @Entity('outbox_message')
 @Index('ix_outbox_claim', ['sentAt', 'held', 'id', 'nextAttemptAt'])
@@ -42,10 +47,28 @@ export class OutboxMessage {
   @Column({ name: 'next_attempt_at', type: 'datetime', precision: 3 })
   nextAttemptAt: Date;
 
-  @Column({ name: 'locked_by', type: 'varchar', length: 128, nullable: true })
-  lockedBy: string | null;
+  /**
+   * The relay holding or last holding the row's lease; '' before any. Fixed width, and `lockedUntil`
+   * written at insert, so that a lease rewrites the row in place (ADR 0211).
+   */
+  @Column({
+    name: 'locked_by',
+    type: 'char',
+    length: RELAY_OWNER_MAX_LENGTH,
+    charset: 'ascii',
+    collation: 'ascii_bin',
+    default: '',
+  })
+  lockedBy: string;
 
-  @Column({ name: 'locked_until', type: 'datetime', precision: 3, nullable: true })
+  /** End of the lease; `NOT_LEASED_UNTIL` until the first, null once sent. */
+  @Column({
+    name: 'locked_until',
+    type: 'datetime',
+    precision: 3,
+    nullable: true,
+    default: () => "'1970-01-01 00:00:01.000'",
+  })
   lockedUntil: Date | null;
 
   @Column({ name: 'last_error', type: 'varchar', length: 1024, nullable: true })

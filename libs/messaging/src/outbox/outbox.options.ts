@@ -29,7 +29,10 @@ export interface RelayOptions {
    * leased to this relay in the same INSERT, instead of waking a claim for them (ADR 0210). @default true
    */
   publishAtCommit: boolean;
-  /** Identity of this relay in `locked_by` and partition leases. @default `${serviceName}@${hostname}:${pid}:<random>` */
+  /**
+   * Identity of this relay in `locked_by` and partition leases: at most 64 printable ASCII characters.
+   * @default `${serviceName}@${hostname}:${pid}:<random>`, the host name shortened to fit
+   */
   ownerId: string;
 }
 

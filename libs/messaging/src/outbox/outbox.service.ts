@@ -10,7 +10,7 @@ import type { OutboxOptions, RelayPartitionOptions } from './outbox.options';
 import type { HandoffLease } from './committed-rows-handoff';
 import type { ClaimedRow } from './outbox-claims';
 import { OutboxCommitSubscriber } from './outbox-commit.subscriber';
-import { OutboxMessage } from './outbox-message.entity';
+import { NOT_LEASED_UNTIL, OutboxMessage } from './outbox-message.entity';
 import { outboxPartitionOf } from './outbox-partition';
 import { OutboxWake } from './outbox-wake';
 import { CORRELATION_ID_HEADER, NewOutboxMessage } from './new-outbox-message';
@@ -66,8 +66,8 @@ export class OutboxService {
       nextAttemptAt: dueAt ?? now,
       deliverAt: dueAt,
       held: dueAt !== null,
-      lockedBy: null,
-      lockedUntil: null,
+      lockedBy: '',
+      lockedUntil: NOT_LEASED_UNTIL,
       lastError: null,
       createdAt: now,
       sentAt: null,
@@ -118,12 +118,14 @@ export class OutboxService {
     row: OutboxMessage,
     lease: HandoffLease | null,
   ): Promise<OutboxMessage> {
-    // The lease runs on the database's clock, as the claims that compare it do; no lease: NULL interval, NULL.
+    // The lease runs on the database's clock, as the claims that compare it do. No lease: the column's
+    // default, a time long past, so that a claim's lease later rewrites the row in place (ADR 0211).
     const result = await manager.query<{ insertId: number | string }>(
       /* sql */ `INSERT INTO outbox_message
          (message_id, exchange, routing_key, partition_key, \`partition\`, payload, headers, attempts,
           next_attempt_at, deliver_at, held, locked_by, locked_until, last_error, created_at, sent_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ? MICROSECOND), ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+               COALESCE(DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ? MICROSECOND), DEFAULT(locked_until)), ?, ?, ?)`,
       [
         row.messageId,
         row.exchange,
@@ -136,7 +138,7 @@ export class OutboxService {
         row.nextAttemptAt,
         row.deliverAt,
         row.held,
-        lease?.owner ?? null,
+        lease?.owner ?? '',
         lease ? lease.leaseMs * 1000 : null,
         row.lastError,
         row.createdAt,

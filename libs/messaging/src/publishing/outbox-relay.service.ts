@@ -1,5 +1,3 @@
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import { InjectOptions } from '../messaging.constants';
@@ -14,6 +12,7 @@ import { ClaimCursor } from './claim-cursor';
 import { ConfirmedPublisher } from './confirmed-publisher';
 import { FailedPublishes } from './failed-publishes';
 import { outgoingMessageOf } from './outgoing-message';
+import { defaultRelayOwnerId } from './relay-owner-id';
 import { InFlightRows } from './in-flight-rows';
 import type { PublishDone } from './pending-confirm';
 import type { PublishFailure } from './publish-failure';
@@ -62,9 +61,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy, Com
     private readonly wake: OutboxWake,
     private readonly handoff: CommittedRowsHandoff,
   ) {
-    this.owner =
-      options.ownerId ||
-      `${service.serviceName}@${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.owner = options.ownerId || defaultRelayOwnerId(service.serviceName);
   }
 
   onApplicationBootstrap(): void {

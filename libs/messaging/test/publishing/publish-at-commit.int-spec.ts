@@ -11,7 +11,8 @@ import {
 } from './relay-test-kit';
 
 interface LeaseRow {
-  locked_by: string | null;
+  locked_by: string;
+  locked_until?: Date | null;
   leased: number;
   sent_at: Date | null;
   created_at: Date;
@@ -98,11 +99,15 @@ describe('Outbox relay: publishing unkeyed rows at commit, without a claim', () 
       await db.transaction(async (manager) => {
         await add(manager, 'keyed-1', 'order-1');
         [duringTransaction] = await manager.query<LeaseRow[]>(
-          `SELECT locked_by FROM outbox_message WHERE message_id = ?`,
+          `SELECT locked_by, locked_until FROM outbox_message WHERE message_id = ?`,
           ['keyed-1'],
         );
       });
-      expect(duringTransaction).toMatchObject({ locked_by: null });
+      // Unleased, yet both lease columns written, so that the claim's lease rewrites the row in place (ADR 0211).
+      expect(duringTransaction).toEqual({
+        locked_by: '',
+        locked_until: new Date('1970-01-01T00:00:01.000Z'),
+      });
       await sentOnce('keyed-1');
       expect(claims()).toBeGreaterThan(0);
     }));
