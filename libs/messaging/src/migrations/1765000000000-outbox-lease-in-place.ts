@@ -5,7 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * column, `locked_until` written at insert with a time long past ("not leased"). The relay's lease
  * `UPDATE` then rewrites a row in place instead of growing it; grown rows no longer fit the pages that
  * inserts filled, and every lease split pages (~4.8 KB of redo per row instead of ~0.2 KB,
- * docs/databases.md). Rebuilds `outbox_message`. MySQL 8.4 and MariaDB 10.11.
+ * docs/databases.md). Rebuilds `outbox_message`. `locked_by` stays nullable: during a rolling deploy the
+ * instances still on the previous version write NULL into it. MySQL 8.4 and MariaDB 10.11.
  */
 export class OutboxLeaseInPlace1765000000000 implements MigrationInterface {
   name = 'OutboxLeaseInPlace1765000000000';
@@ -19,7 +20,7 @@ export class OutboxLeaseInPlace1765000000000 implements MigrationInterface {
       WHERE locked_by IS NULL OR LENGTH(locked_by) > 64 OR LENGTH(locked_by) <> CHAR_LENGTH(locked_by)`);
     await db.query(/* sql */ `
       ALTER TABLE outbox_message
-        MODIFY locked_by CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT '',
+        MODIFY locked_by CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NULL DEFAULT '',
         MODIFY locked_until DATETIME(3) NULL DEFAULT '1970-01-01 00:00:01.000'`);
     await db.query(/* sql */ `
       UPDATE outbox_message SET locked_until = DEFAULT WHERE locked_until IS NULL AND sent_at IS NULL`);

@@ -48,8 +48,9 @@ export class OutboxMessage {
   nextAttemptAt: Date;
 
   /**
-   * The relay holding or last holding the row's lease; '' before any. Fixed width, and `lockedUntil`
-   * written at insert, so that a lease rewrites the row in place (ADR 0211).
+   * The relay holding or last holding the row's lease; '' before any (NULL in rows written by a version
+   * before ADR 0211). Fixed width, and `lockedUntil` written at insert, so that a lease rewrites the row
+   * in place.
    */
   @Column({
     name: 'locked_by',
@@ -57,9 +58,10 @@ export class OutboxMessage {
     length: RELAY_OWNER_MAX_LENGTH,
     charset: 'ascii',
     collation: 'ascii_bin',
+    nullable: true,
     default: '',
   })
-  lockedBy: string;
+  lockedBy: string | null;
 
   /** End of the lease; `NOT_LEASED_UNTIL` until the first, null once sent. */
   @Column({

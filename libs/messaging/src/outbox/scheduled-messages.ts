@@ -72,7 +72,7 @@ export class ScheduledMessages {
         /* sql */ `SELECT id, message_id, exchange, routing_key, partition_key, deliver_at, created_at
          FROM outbox_message
          WHERE id = ? AND sent_at IS NULL AND deliver_at IS NOT NULL
-           AND (held = 1 OR (locked_by = '' AND attempts = 0))
+           AND (held = 1 OR (COALESCE(locked_by, '') = '' AND attempts = 0))
          FOR UPDATE`,
         [id],
       );

@@ -41,11 +41,20 @@ describe('Outbox lease columns of one width for a row’s whole life', () => {
        FROM information_schema.COLUMNS
        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'outbox_message' AND COLUMN_NAME = 'locked_by'`,
     );
-    expect(column).toEqual({ type: 'char(64)', charset: 'ascii', nullable: 'NO' });
+    // Nullable: instances still on the previous version write NULL during a rolling deploy.
+    expect(column).toEqual({ type: 'char(64)', charset: 'ascii', nullable: 'YES' });
     await db.query(
       `INSERT INTO outbox_message (message_id, exchange, routing_key, payload) VALUES ('defaults', 'x', 'k', '{}')`,
     );
     expect(await rows()).toEqual([{ message_id: 'defaults', locked_by: '', locked_until: NOT_LEASED }]);
+  });
+
+  it('accepts rows written the way the previous version writes them during a rolling deploy', async () => {
+    await insert('written-by-previous-version', null, null);
+    await db.query(`UPDATE outbox_message SET locked_by = NULL, locked_until = NULL`);
+    expect(await rows()).toEqual([
+      { message_id: 'written-by-previous-version', locked_by: null, locked_until: null },
+    ]);
   });
 
   it('converts rows written before it: unleased rows get the defaults, an owner that does not fit loses its name', async () => {
