@@ -17,7 +17,6 @@ export { applyTopologyPlan } from './topology/topology-plan';
 export { partitionedQueuesPlan, workQueuePlan } from './topology/topology-plans';
 export { outboxPartitionOf } from './outbox/outbox-partition';
 export { OutboxLeaseInPlace1765000000000 } from './migrations/1765000000000-outbox-lease-in-place';
-export { defaultRelayOwnerId } from './publishing/relay-owner-id';
 export { ScheduledMessages } from './outbox/scheduled-messages';
 export { DeadLetterService, ParkRequest } from './dead-letters/dead-letter.service';
 export { AlertBus } from './alerting/alert-bus';
