@@ -83,7 +83,7 @@ export interface MessagingFeatures {
   health: boolean;
   /** `/metrics` (Prometheus). @default true */
   metrics: boolean;
-  /** Trace and log context of HTTP requests (middleware) and Rabbit handlers (global interceptor). @default true */
+  /** Trace and log context of HTTP requests (middleware) and Rabbit handlers (an interceptor on each `@RabbitSubscribe` method). @default true */
   requestContext: boolean;
 }
 

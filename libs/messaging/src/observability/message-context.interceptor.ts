@@ -5,8 +5,9 @@ import { Observable } from 'rxjs';
 import { runInMessageContext } from './message-context';
 
 /**
- * Global interceptor: every Rabbit handler runs inside its message's trace and log context. HTTP
- * calls pass through (the trace middleware covers them).
+ * Runs a golevelup Rabbit handler inside its message's trace and log context. `RabbitHandlerContext`
+ * puts it on every `@RabbitSubscribe` method; anything else passes through (the trace middleware
+ * covers HTTP requests).
  */
 @Injectable()
 export class MessageContextInterceptor implements NestInterceptor {

@@ -1,14 +1,14 @@
 import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type { MessagingFeatures } from '../messaging.options';
 import { BrokerConnectionMonitor } from './broker-connection.monitor';
 import { HealthController } from './health.controller';
-import { MessageContextInterceptor } from './message-context.interceptor';
 import { MessagingHealthIndicators } from './messaging-health.indicators';
 import { MessagingMetrics } from './messaging-metrics';
 import { MetricsController } from './metrics.controller';
 import { OutboxBacklog } from './outbox-backlog';
+import { RabbitHandlerContext } from './rabbit-handler-context';
 import { TraceContextMiddleware } from './trace-context.middleware';
 
 /** `/health/live` and `/health/ready` (`features.health`). */
@@ -20,7 +20,7 @@ class HealthRoutesModule {}
 class MetricsRoutesModule {}
 
 /** Trace/log context of every HTTP request and Rabbit handler (`features.requestContext`). */
-@Module({ providers: [{ provide: APP_INTERCEPTOR, useClass: MessageContextInterceptor }] })
+@Module({ imports: [DiscoveryModule], providers: [RabbitHandlerContext] })
 class RequestContextModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(TraceContextMiddleware).forRoutes('*');
