@@ -1,5 +1,6 @@
 import { AmqpConnection, RabbitSubscribe } from '@golevelup/nestjs-rabbitmq';
-import { Body, Controller, Get, Injectable, Logger, Post } from '@nestjs/common';
+import { Body, Controller, Get, Injectable, Logger, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { LoggerModule, Logger as PinoLogger } from 'nestjs-pino';
@@ -39,6 +40,12 @@ class ProbeController {
   @Post('echo')
   echo(@Body() body: unknown): unknown {
     return body;
+  }
+
+  @Get('login')
+  login(@Res({ passthrough: true }) response: Response): { ok: true } {
+    response.cookie('session', 'session-secret-7', { httpOnly: true });
+    return { ok: true };
   }
 
   @Get('boom')
@@ -174,6 +181,45 @@ describe('Observability: health, metrics, logs, trace context and HTTP hardening
       what: 'the probe request log line',
     });
     expect(line).toMatchObject({ traceId: INCOMING_TRACE_ID, service: 'observability-test', level: 30 });
+  });
+
+  it('censors secret headers in the access line and in the lines logged while handling a request', async () => {
+    const secrets = {
+      authorization: 'Bearer bearer-secret-1',
+      cookie: 'session=cookie-secret-2',
+      'x-admin-token': 'admin-secret-3',
+    };
+    expect((await get('/probe/trace', { ...secrets, 'x-probe': 'visible-4' })).status).toBe(200);
+    expect((await get('/probe/login', { 'x-probe': 'visible-5' })).headers.get('set-cookie')).toContain(
+      'session-secret-7',
+    );
+    type Logged = LogLine & {
+      req?: { headers?: Record<string, string> };
+      res?: { headers?: Record<string, unknown> };
+    };
+    const access = (probe: string) =>
+      waitFor(
+        () =>
+          (logLines as Logged[]).find(
+            (l) => l.msg === 'request completed' && l.req?.headers?.['x-probe'] === probe,
+          ),
+        { what: `the access line of ${probe}` },
+      );
+    const traced = await access('visible-4');
+    expect(traced.req!.headers).toMatchObject({
+      authorization: '[redacted]',
+      cookie: '[redacted]',
+      'x-admin-token': '[redacted]',
+      'x-probe': 'visible-4',
+    });
+    expect((await access('visible-5')).res!.headers).toMatchObject({ 'set-cookie': '[redacted]' });
+    const handling = (logLines as Logged[]).find(
+      (l) => l.msg === 'handling the probe request' && l.req?.headers?.['x-probe'] === 'visible-4',
+    );
+    expect(handling?.req?.headers).toMatchObject({ authorization: '[redacted]', 'x-probe': 'visible-4' });
+    const everything = JSON.stringify(logLines);
+    for (const secret of ['bearer-secret-1', 'cookie-secret-2', 'admin-secret-3', 'session-secret-7'])
+      expect(everything).not.toContain(secret);
   });
 
   it('starts a new trace for a request without traceparent', async () => {
