@@ -1,5 +1,6 @@
 import type { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
+import { methodsWithMetadata } from '../discovered-methods';
 import { RELIABLE_SUBSCRIPTION } from './reliable-subscribe.decorator';
 import type { ReliableSubscriptionOptions } from './reliable-subscription.options';
 
@@ -20,21 +21,14 @@ export function findReliableSubscriptions(
   /** Leave out request-scoped providers, which the consumers never start. */
   staticOnly: boolean,
 ): FoundSubscription[] {
-  const found: FoundSubscription[] = [];
-  for (const wrapper of nest.discovery.getProviders()) {
-    const instance: unknown = wrapper.instance;
-    if (!instance || typeof instance !== 'object') continue;
-    if (staticOnly && !wrapper.isDependencyTreeStatic()) continue;
-    const prototype = Object.getPrototypeOf(instance) as object;
-    for (const methodName of nest.scanner.getAllMethodNames(prototype)) {
-      const method = (prototype as Record<string, unknown>)[methodName];
-      if (typeof method !== 'function') continue;
-      const subscription = nest.reflector.get<ReliableSubscriptionOptions | undefined>(
-        RELIABLE_SUBSCRIPTION,
-        method,
-      );
-      if (subscription) found.push({ wrapper, methodName, subscription });
-    }
-  }
-  return found;
+  const wrappers = nest.discovery
+    .getProviders()
+    .filter((wrapper) => !staticOnly || wrapper.isDependencyTreeStatic());
+  return methodsWithMetadata(wrappers, nest.scanner, RELIABLE_SUBSCRIPTION).map(
+    ({ wrapper, methodName, method }) => ({
+      wrapper,
+      methodName,
+      subscription: nest.reflector.get<ReliableSubscriptionOptions>(RELIABLE_SUBSCRIPTION, method),
+    }),
+  );
 }

@@ -2,6 +2,7 @@ import { RABBIT_HANDLER } from '@golevelup/nestjs-rabbitmq';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { methodsWithMetadata } from '../discovered-methods';
 import { MessageContextInterceptor } from './message-context.interceptor';
 
 /**
@@ -26,19 +27,13 @@ export class RabbitHandlerContext implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
-      const instance: unknown = wrapper.instance;
-      if (!instance || typeof instance !== 'object') continue;
-      const prototype = Object.getPrototypeOf(instance) as Record<string, unknown>;
-      for (const methodName of this.scanner.getAllMethodNames(prototype)) {
-        const method = prototype[methodName];
-        if (typeof method !== 'function' || !Reflect.hasMetadata(RABBIT_HANDLER, method)) continue;
-        const current = (Reflect.getMetadata(INTERCEPTORS_METADATA, method) ?? []) as unknown[];
-        // Another app in the same process (tests) may have decorated the same prototype already.
-        if (current.some((one) => one instanceof MessageContextInterceptor)) continue;
-        const interceptors: unknown[] = [this.interceptor, ...current];
-        Reflect.defineMetadata(INTERCEPTORS_METADATA, interceptors, method);
-      }
+    const wrappers = [...this.discovery.getProviders(), ...this.discovery.getControllers()];
+    for (const { method } of methodsWithMetadata(wrappers, this.scanner, RABBIT_HANDLER)) {
+      const current = (Reflect.getMetadata(INTERCEPTORS_METADATA, method) ?? []) as unknown[];
+      // Another app in the same process (tests) may have decorated the same prototype already.
+      if (current.some((one) => one instanceof MessageContextInterceptor)) continue;
+      const interceptors: unknown[] = [this.interceptor, ...current];
+      Reflect.defineMetadata(INTERCEPTORS_METADATA, interceptors, method);
     }
   }
 }
