@@ -1,4 +1,4 @@
-import { createConnection, type RowDataPacket } from 'mysql2/promise';
+import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 
 /**
  * MariaDB's server-wide status counters (`SHOW GLOBAL STATUS`, which needs no PROCESS privilege, unlike
@@ -6,10 +6,11 @@ import { createConnection, type RowDataPacket } from 'mysql2/promise';
  * difference is only the subject's while nothing else runs: the bench holds its quiet lock.
  */
 export async function serverStatus<Name extends string>(
-  url: string,
+  /** A URL to connect to for this read, or an open connection, whose own setup then stays outside. */
+  server: string | Connection,
   names: readonly Name[],
 ): Promise<Record<Name, number>> {
-  const db = await createConnection({ uri: url });
+  const db = typeof server === 'string' ? await createConnection({ uri: server }) : server;
   try {
     const [rows] = await db.query<Array<{ Variable_name: string; Value: string }> & RowDataPacket[]>(
       'SHOW GLOBAL STATUS WHERE Variable_name IN (?)',
@@ -18,7 +19,7 @@ export async function serverStatus<Name extends string>(
     const value = (name: Name) => Number(rows.find((r) => r.Variable_name === name)?.Value ?? NaN);
     return Object.fromEntries(names.map((name) => [name, value(name)])) as Record<Name, number>;
   } finally {
-    await db.end();
+    if (db !== server) await db.end();
   }
 }
 

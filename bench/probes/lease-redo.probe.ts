@@ -15,6 +15,7 @@ import { setTimeout } from 'node:timers/promises';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { BENCH_PAYLOAD } from '../bench-kit';
 import { cpuMicros, pidListeningOn } from '../cpu-meter';
+import { serverStatus } from '../server-status';
 
 const URL = process.env.MYSQL_URL ?? 'mysql://messaging:messaging-local@127.0.0.1:3306/orders';
 const TABLE = `probe_lease_${process.pid}`;
@@ -32,10 +33,7 @@ interface Figures {
 }
 
 async function lsn(db: Connection): Promise<number> {
-  const [rows] = (await db.query("SHOW GLOBAL STATUS LIKE 'Innodb_lsn_current'")) as unknown as [
-    Array<{ Value: string }>,
-  ];
-  return Number(rows[0].Value);
+  return (await serverStatus(db, ['Innodb_lsn_current'])).Innodb_lsn_current;
 }
 
 /** Redo bytes and MariaDB CPU µs of `work`, per row. */
